@@ -1,0 +1,173 @@
+"""Domain objects: customers, contracts, contacts, PINs, tickets, transcripts.
+
+Plain classes with no persistence imports; ``core.adapters.orm`` maps them imperatively.
+Instants are timezone-aware ``datetime`` values; dates are the contract's calendar dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Channel = Literal["phone", "chat", "web", "email", "proactive"]
+CHANNELS: tuple[Channel, ...] = ("phone", "chat", "web", "email", "proactive")
+Role = Literal["admin", "partner", "end_user"]
+ROLES: tuple[Role, ...] = ("admin", "partner", "end_user")
+TicketStatus = Literal["open", "taken", "waiting", "closed"]
+
+
+@dataclass(eq=False)
+class Customer:
+    name: str
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Contact:
+    """A person allowed to ask for support on a contract."""
+
+    name: str
+    role: Role
+    phone: str | None = None  # E.164
+    email: str | None = None
+    language: str | None = None  # preferred language code, one of the seven
+    available_24h: bool = False  # a 24-hour phone contact (proactive on-call, guide §10.2)
+    id: int | None = None
+    contract_id: int | None = None
+
+
+@dataclass(eq=False)
+class Contract:
+    """A customer's support contract: plan, licence, theatre, dates and options."""
+
+    code: str
+    customer: Customer
+    plan: str  # basic | gold | platinum
+    licence: str  # perpetual | subscription | cloud
+    theatre: str
+    week: str
+    starts: date
+    ends: date
+    end_user_support: bool = False
+    paid: bool = True
+    timezone: str = "UTC"  # IANA zone of the customer site (Asia-Pacific test)
+    products: list[str] = field(default_factory=list)
+    telemetry: bool = True
+    contacts: list[Contact] = field(default_factory=list)
+    id: int | None = None
+
+    def in_force(self, at: datetime, theatre_zone: ZoneInfo) -> bool:
+        """Covered from ``starts`` 00:00 to the end of ``ends``, in the theatre's time zone."""
+        start = datetime.combine(self.starts, time(0), theatre_zone)
+        end = datetime.combine(self.ends + timedelta(days=1), time(0), theatre_zone)
+        return start <= at < end
+
+    def has_started(self, at: datetime, theatre_zone: ZoneInfo) -> bool:
+        return at >= datetime.combine(self.starts, time(0), theatre_zone)
+
+    def contact_by_phone(self, phone: str) -> Contact | None:
+        return next((c for c in self.contacts if c.phone == phone), None)
+
+    def contact_by_email(self, email: str) -> Contact | None:
+        wanted = email.strip().casefold()
+        return next((c for c in self.contacts if (c.email or "").casefold() == wanted), None)
+
+
+@dataclass(eq=False)
+class OnCallPin:
+    """The salted hash of a contract's on-call PIN, with its lockout state."""
+
+    contract_id: int
+    pin_hash: str
+    locked_until: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class PinAttempt:
+    """One audited PIN attempt; the PIN itself is never stored."""
+
+    contract_id: int | None
+    at: datetime
+    caller: str
+    result: str  # ok | wrong | locked | no_pin
+    call_sid: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Pause:
+    """A window when the response clock stood still (waiting for the customer or a third party)."""
+
+    start: datetime
+    end: datetime | None = None
+    reason: str = "waiting_for_customer"
+    id: int | None = None
+    ticket_id: int | None = None
+
+
+@dataclass(eq=False)
+class Escalation:
+    at: datetime
+    to: str
+    after_hours: int
+    id: int | None = None
+    ticket_id: int | None = None
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One problem that cannot be split further (guide §5.1), with its response clock."""
+
+    contract_id: int | None
+    channel: str
+    language: str
+    priority: str
+    topic: str
+    summary: str
+    opened_at: datetime
+    idempotency_key: str
+    due_at: datetime | None = None
+    guaranteed: bool = False
+    status: str = "open"
+    number: str | None = None
+    reason: str = "ok"
+    conversation_id: str | None = None
+    taken_at: datetime | None = None
+    taken_by: str | None = None
+    notes: str = ""
+    escalations: list[Escalation] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Turn:
+    """One line of a conversation: who spoke, what (secrets masked), when."""
+
+    speaker: str  # caller | customer | bot | ivr | system
+    text: str
+    at: datetime
+    kind: str = "say"  # say | keys | speech | decision | event | ticket
+    reason: str | None = None
+    id: int | None = None
+    transcript_id: int | None = None
+
+
+@dataclass(eq=False)
+class Transcript:
+    """A phone call or chat conversation as staff will read it."""
+
+    channel: str
+    conversation_id: str
+    started_at: datetime
+    theatre: str | None = None
+    language: str | None = None
+    contract_id: int | None = None
+    caller: str | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+    id: int | None = None

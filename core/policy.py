@@ -1,0 +1,296 @@
+"""The support policy as typed, frozen data, loaded once from a YAML file and validated strictly.
+
+Every value an operator may change lives in the policy file (``core/default_policy.yml`` ships the
+reading of ``shared/policy-notes.md``); code holds only the mechanics. A bad file fails at start-up
+with :class:`PolicyError` naming the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yml")
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PlanName = Literal["basic", "gold", "platinum"]
+Priority = Literal["P1", "P2", "P3", "P4"]
+PRIORITIES: tuple[Priority, ...] = ("P1", "P2", "P3", "P4")
+Licence = Literal["perpetual", "subscription", "cloud"]
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, unreadable or invalid."""
+
+
+class _Frozen(BaseModel):
+    class Config:
+        frozen = True
+        extra = "forbid"
+        keep_untouched = (cached_property,)
+
+
+class Language(_Frozen):
+    name: str
+    voice: str
+    tts_language: str
+
+
+class Hours(_Frozen):
+    """Opening and closing wall-clock time; a close at or before the open means the next day."""
+
+    open: time
+    close: time
+
+    @validator("open", "close", pre=True)
+    def _hhmm(cls, value: object) -> object:
+        if isinstance(value, str) and not _HHMM.match(value):
+            raise ValueError(f"expected HH:MM, got {value!r}")
+        return value
+
+
+class Week(_Frozen):
+    working_days: tuple[Weekday, ...]
+    extended_days: tuple[Weekday, ...] = ()
+
+    @root_validator(skip_on_failure=True)
+    def _disjoint(cls, values: dict[str, Any]) -> dict[str, Any]:
+        overlap = set(values["working_days"]) & set(values["extended_days"])
+        if overlap:
+            raise ValueError(f"days both working and extended: {sorted(overlap)}")
+        return values
+
+
+class HolidaySource(_Frozen):
+    country: str
+    subdivision: str | None = None
+    add: dict[date, str] = Field(default_factory=dict)
+    remove: tuple[date, ...] = ()
+
+
+class TheatreLanguages(_Frozen):
+    main: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+class Theatre(_Frozen):
+    name: str
+    phone: str
+    timezone: str
+    holidays: HolidaySource
+    weeks: dict[str, Week]
+    default_week: str
+    office_hours: Hours
+    extended_hours: Hours
+    languages: TheatreLanguages
+
+    @validator("phone")
+    def _e164(cls, value: str) -> str:
+        if not _E164.match(value):
+            raise ValueError(f"not an E.164 number: {value!r}")
+        return value
+
+    @validator("timezone")
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _default_week_exists(cls, values: dict[str, Any]) -> dict[str, Any]:
+        if values["default_week"] not in values["weeks"]:
+            raise ValueError(f"default_week {values['default_week']!r} is not one of the weeks")
+        return values
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def language_class(self, code: str) -> Literal["main", "optional", "none"]:
+        """Whether ``code`` is a main (SLA holds) or optional (no guarantee) language here."""
+        if code in self.languages.main:
+            return "main"
+        if code in self.languages.optional:
+            return "optional"
+        return "none"
+
+    @property
+    def menu_languages(self) -> tuple[str, ...]:
+        """Languages offered by this theatre, main first then optional (the IVR menu order)."""
+        return self.languages.main + self.languages.optional
+
+
+class Plan(_Frozen):
+    remote_session: bool
+    extended_hours: bool
+    on_call: bool
+    end_user_addon: bool
+    proactive_licences: tuple[Licence, ...]
+
+
+class SlaTarget(_Frozen):
+    kind: Literal["business_minutes", "end_of_business_day", "clock_minutes", "best_effort"]
+    minutes: int | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, gt=0)
+
+    @root_validator(skip_on_failure=True)
+    def _amount_matches_kind(cls, values: dict[str, Any]) -> dict[str, Any]:
+        kind = values["kind"]
+        needs = {"business_minutes": "minutes", "clock_minutes": "minutes"}.get(kind)
+        if kind == "end_of_business_day":
+            needs = "days"
+        for field in ("minutes", "days"):
+            if field == needs and values.get(field) is None:
+                raise ValueError(f"kind {kind} needs {field}")
+            if field != needs and values.get(field) is not None:
+                raise ValueError(f"kind {kind} takes no {field}")
+        return values
+
+
+class EscalationStep(_Frozen):
+    after_hours: int = Field(gt=0)
+    to: str
+
+
+class AsiaPacific(_Frozen):
+    zone_prefixes: tuple[str, ...]
+    asia_min_utc_offset: str
+
+    @validator("asia_min_utc_offset")
+    def _offset(cls, value: str) -> str:
+        if not re.match(r"^[+-]\d{2}:\d{2}$", value):
+            raise ValueError(f"expected +HH:MM, got {value!r}")
+        return value
+
+    @property
+    def min_offset(self) -> timedelta:
+        sign = -1 if self.asia_min_utc_offset[0] == "-" else 1
+        hours, minutes = self.asia_min_utc_offset[1:].split(":")
+        return sign * timedelta(hours=int(hours), minutes=int(minutes))
+
+
+class PinRules(_Frozen):
+    min_digits: int = Field(ge=4)
+    max_digits: int = Field(le=12)
+    tries_per_call: int = Field(gt=0)
+    max_failures: int = Field(gt=0)
+    failure_window_minutes: int = Field(gt=0)
+    lockout_minutes: int = Field(gt=0)
+
+
+class OnCall(_Frozen):
+    language: str
+    asia_pacific: AsiaPacific
+    pin: PinRules
+
+
+class Product(_Frozen):
+    name: str
+    end_of_support: date | None = None
+
+
+class Policy(_Frozen):
+    """The whole support policy. Build it with :func:`load_policy`."""
+
+    version: Literal[1]
+    languages: dict[str, Language]
+    fallback_language: str
+    help_center_url: str
+    theatres: dict[str, Theatre]
+    default_theatre: str
+    plans: dict[PlanName, Plan]
+    sla: dict[PlanName, dict[Priority, SlaTarget]]
+    channels_without_sla: tuple[str, ...]
+    escalation: dict[Priority, tuple[EscalationStep, ...]]
+    on_call: OnCall
+    products: tuple[Product, ...]
+    third_party_products: tuple[str, ...]
+    hardware_products: tuple[str, ...]
+    severity_priority: dict[str, Priority]
+
+    @root_validator(skip_on_failure=True)
+    def _cross_references(cls, values: dict[str, Any]) -> dict[str, Any]:
+        langs = set(values["languages"])
+        problems = [
+            f"theatres -> {name} -> languages: unknown language {code!r}"
+            for name, theatre in values["theatres"].items()
+            for code in theatre.languages.main + theatre.languages.optional
+            if code not in langs
+        ]
+        for key in ("fallback_language",):
+            if values[key] not in langs:
+                problems.append(f"{key}: unknown language {values[key]!r}")
+        if values["on_call"].language not in langs:
+            problems.append(f"on_call -> language: unknown language {values['on_call'].language!r}")
+        if values["default_theatre"] not in values["theatres"]:
+            problems.append(f"default_theatre: no theatre {values['default_theatre']!r}")
+        for part in ("plans", "sla"):
+            missing = {"basic", "gold", "platinum"} - set(values[part])
+            if missing:
+                problems.append(f"{part}: missing {sorted(missing)}")
+        for plan, targets in values["sla"].items():
+            absent = set(PRIORITIES) - set(targets)
+            if absent:
+                problems.append(f"sla -> {plan}: missing {sorted(absent)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return values
+
+    def product(self, name: str) -> Product | None:
+        """The vendor product of that name (case-insensitive), if the policy knows it."""
+        return self._products_by_name.get(name.casefold())
+
+    def is_third_party(self, name: str) -> bool:
+        return name.casefold() in {p.casefold() for p in self.third_party_products}
+
+    def is_hardware(self, name: str) -> bool:
+        return name.casefold() in {p.casefold() for p in self.hardware_products}
+
+    def theatre_for_phone(self, number: str) -> str | None:
+        """The theatre whose support number is ``number`` (E.164), if any."""
+        for key, theatre in self.theatres.items():
+            if theatre.phone == number:
+                return key
+        return None
+
+    @cached_property
+    def _products_by_name(self) -> dict[str, Product]:
+        return {p.name.casefold(): p for p in self.products}
+
+
+def parse_policy(raw: object, source: str = "<policy>") -> Policy:
+    """Validate already-parsed YAML data into a :class:`Policy`, or raise :class:`PolicyError`."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{source}: the top level must be a mapping")
+    try:
+        return Policy.parse_obj(raw)
+    except ValidationError as exc:
+        lines = [
+            f"{source}: {' -> '.join(str(part) for part in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise PolicyError("\n".join(lines)) from None
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Read and validate the policy file at ``path`` (default: the shipped policy)."""
+    file = Path(path) if path else DEFAULT_POLICY_PATH
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{file}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{file}: not valid YAML: {exc}") from None
+    return parse_policy(raw, str(file))
