@@ -1,0 +1,1 @@
+"""Twilio voice webhooks (Flask blueprint, TwiML) on top of the core: issue #3."""
