@@ -94,6 +94,7 @@ class PinAttempt:
     caller: str
     result: str  # ok | wrong | locked | no_pin
     call_sid: str | None = None
+    attempt_key: str | None = None  # a retried webhook with the same key is not counted twice
     id: int | None = None
 
 
@@ -131,6 +132,7 @@ class Ticket:
     idempotency_key: str
     due_at: datetime | None = None
     guaranteed: bool = False
+    basis: str = "none"  # business | clock | end_of_business_day | none (core.sla.Deadline)
     status: str = "open"
     number: str | None = None
     reason: str = "ok"

@@ -1,0 +1,84 @@
+"""Engines, sessions and migrations. Nothing connects at import time (style.md §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: Any) -> Any:
+    """A 2.0-style engine: SQLite with foreign keys (and WAL for a file), PostgreSQL with
+    ``pool_pre_ping`` so that a restarted server does not fail the next request."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, future=True, **kwargs)
+        file_based = parsed.database not in (None, "", ":memory:")
+        event.listen(engine, "connect", _sqlite_pragmas(file_based))
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, future=True, **kwargs)
+
+
+def _sqlite_pragmas(file_based: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if file_based:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return on_connect
+
+
+def make_session_factory(engine: Any) -> Any:
+    """Sessions whose objects stay readable after commit (services return domain objects)."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL, or None for another backend or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration pointing at the packaged migrations, usable from any cwd."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Create or migrate the database at ``url`` (``alembic upgrade head``)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at, or None when it was never migrated."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            rev: str | None = MigrationContext.configure(connection).get_current_revision()
+            return rev
+    finally:
+        engine.dispose()

@@ -1,0 +1,257 @@
+"""Imperative SQLAlchemy mapping of the domain classes in :mod:`core.model`.
+
+The domain never imports SQLAlchemy (style.md "What that means here" §1): tables are declared
+here and :func:`start_mappers` maps the plain dataclasses onto them. Every instant is stored
+timezone-aware and read back as an aware UTC ``datetime`` on every backend (issue #2).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry, relationship
+from sqlalchemy.types import TypeDecorator
+
+from core import model
+
+UTC = timezone.utc
+
+# Stable constraint names, so that migrations can refer to them on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+
+class UtcDateTime(TypeDecorator):  # type: ignore[misc]
+    """An aware instant stored in UTC; naive values are refused, results come back aware UTC.
+
+    SQLite has no time zone type: the UTC wall time is stored and tagged UTC when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: store aware instants only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _id() -> Column:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+contracts = Table(
+    "contracts",
+    metadata,
+    _id(),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False, index=True),
+    Column("plan", String(16), nullable=False),
+    Column("licence", String(16), nullable=False),
+    Column("theatre", String(32), nullable=False),
+    Column("week", String(16), nullable=False),
+    Column("starts", Date, nullable=False),
+    Column("ends", Date, nullable=False),
+    Column("end_user_support", Boolean, nullable=False, default=False),
+    Column("paid", Boolean, nullable=False, default=True),
+    Column("timezone", String(64), nullable=False),
+    Column("products", JSON, nullable=False),
+    Column("telemetry", Boolean, nullable=False, default=True),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    _id(),
+    Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("phone", String(16), nullable=True, index=True),
+    Column("email", String(254), nullable=True, index=True),
+    Column("language", String(8), nullable=True),
+    Column("available_24h", Boolean, nullable=False, default=False),
+    Index("ix_contacts_contract_id", "contract_id"),
+)
+
+on_call_pins = Table(
+    "on_call_pins",
+    metadata,
+    _id(),
+    Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
+    Column("pin_hash", String(255), nullable=False),
+    Column("locked_until", UtcDateTime, nullable=True),
+    UniqueConstraint("contract_id"),
+)
+
+pin_attempts = Table(
+    "pin_attempts",
+    metadata,
+    _id(),
+    Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("caller", String(64), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("call_sid", String(64), nullable=True),
+    Column("attempt_key", String(128), nullable=True, unique=True),
+    Index("ix_pin_attempts_contract_id_at", "contract_id", "at"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    _id(),
+    Column("number", String(16), nullable=True, unique=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=True, index=True),
+    Column("conversation_id", String(200), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("priority", String(4), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=True),
+    Column("guaranteed", Boolean, nullable=False, default=False),
+    Column("basis", String(32), nullable=False),
+    Column("taken_at", UtcDateTime, nullable=True),
+    Column("taken_by", String(200), nullable=True),
+    Column("notes", Text, nullable=False, default=""),
+    Index("ix_tickets_status_due_at", "status", "due_at"),
+    Index("ix_tickets_due_at", "due_at"),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    _id(),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("to", String(100), nullable=False),
+    Column("after_hours", Integer, nullable=False),
+    Index("ix_escalations_ticket_id", "ticket_id"),
+    Index("ix_escalations_at", "at"),
+)
+
+pauses = Table(
+    "pauses",
+    metadata,
+    _id(),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("start", UtcDateTime, nullable=False),
+    Column("end", UtcDateTime, nullable=True),
+    Column("reason", String(64), nullable=False),
+    Index("ix_pauses_ticket_id", "ticket_id"),
+)
+
+transcripts = Table(
+    "transcripts",
+    metadata,
+    _id(),
+    Column("channel", String(16), nullable=False),
+    Column("conversation_id", String(200), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("theatre", String(32), nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=True, index=True),
+    Column("caller", String(64), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("reason", String(64), nullable=True),
+    UniqueConstraint("channel", "conversation_id"),
+    Index("ix_transcripts_started_at", "started_at"),
+    Index("ix_transcripts_channel_started_at", "channel", "started_at"),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    _id(),
+    Column("transcript_id", ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("reason", String(64), nullable=True),
+    Index("ix_turns_transcript_id", "transcript_id"),
+)
+
+
+def _owned(cls: type, order_by: Any) -> Any:
+    """A child collection that lives and dies with its parent, loaded eagerly so that objects
+    returned by a service stay usable after the unit of work has closed its session."""
+    return relationship(cls, cascade="all, delete-orphan", lazy="selectin", order_by=order_by)
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables; calling it again does nothing."""
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(model.Customer, customers)
+    mapper_registry.map_imperatively(model.Contact, contacts)
+    mapper_registry.map_imperatively(
+        model.Contract,
+        contracts,
+        properties={
+            "customer": relationship(model.Customer, lazy="joined", innerjoin=True),
+            "contacts": _owned(model.Contact, contacts.c.id),
+        },
+    )
+    mapper_registry.map_imperatively(model.OnCallPin, on_call_pins)
+    mapper_registry.map_imperatively(model.PinAttempt, pin_attempts)
+    mapper_registry.map_imperatively(model.Escalation, escalations)
+    mapper_registry.map_imperatively(model.Pause, pauses)
+    mapper_registry.map_imperatively(
+        model.Ticket,
+        tickets,
+        properties={
+            "escalations": _owned(model.Escalation, (escalations.c.at, escalations.c.id)),
+            "pauses": _owned(model.Pause, (pauses.c.start, pauses.c.id)),
+        },
+    )
+    mapper_registry.map_imperatively(model.Turn, turns)
+    mapper_registry.map_imperatively(
+        model.Transcript,
+        transcripts,
+        properties={"turns": _owned(model.Turn, (turns.c.at, turns.c.id))},
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations (see ``core.adapters.db.upgrade``)."""

@@ -1,0 +1,77 @@
+"""Repository ports: how services reach stored aggregates, independent of the database.
+
+``core.adapters.repository`` implements them with SQLAlchemy and ``core.testing`` in memory
+(style.md, cosmicpython: every port has an abstract, a SQLAlchemy and a fake version).
+"""
+
+from __future__ import annotations
+
+import abc
+from datetime import datetime
+
+from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+
+
+class DuplicateError(Exception):
+    """A row with the same unique key already exists (for example a retried webhook won a race).
+
+    The unit of work must be rolled back before it is used again.
+    """
+
+
+class ContractRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, contract: Contract) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, code: str) -> Contract | None: ...
+
+    @abc.abstractmethod
+    def by_phone(self, phone: str) -> list[Contract]:
+        """Contracts with a contact whose phone is ``phone`` (E.164), by code."""
+
+    @abc.abstractmethod
+    def customer_named(self, name: str) -> Customer | None: ...
+
+    @abc.abstractmethod
+    def list(self) -> list[Contract]: ...
+
+
+class TicketRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, ticket: Ticket) -> None:
+        """Store ``ticket`` and give it an id; :class:`DuplicateError` on a known key."""
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def by_key(self, idempotency_key: str) -> Ticket | None: ...
+
+
+class TranscriptRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, transcript: Transcript) -> None:
+        """Store ``transcript``; :class:`DuplicateError` if the conversation already has one."""
+
+    @abc.abstractmethod
+    def get(self, channel: str, conversation_id: str) -> Transcript | None: ...
+
+
+class PinRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, contract_id: int) -> OnCallPin | None: ...
+
+    @abc.abstractmethod
+    def add(self, pin: OnCallPin) -> None: ...
+
+    @abc.abstractmethod
+    def add_attempt(self, attempt: PinAttempt) -> None:
+        """Audit one attempt; :class:`DuplicateError` when its ``attempt_key`` is known."""
+
+    @abc.abstractmethod
+    def attempt_by_key(self, attempt_key: str) -> PinAttempt | None: ...
+
+    @abc.abstractmethod
+    def attempts_since(self, contract_id: int, since: datetime) -> list[PinAttempt]:
+        """Attempts on a contract strictly after ``since``, oldest first."""

@@ -1,0 +1,125 @@
+"""In-memory fakes of the repositories and the unit of work, for fast service tests.
+
+Like structlog's ``testing`` module: public, so that channel tests (IVR, bot, console) can use
+them too. Ids are given on ``add`` and unique keys are enforced like the database does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime
+
+from core import repository
+from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.unit_of_work import AbstractUnitOfWork
+
+_ids: Iterator[int] = itertools.count(1)
+
+
+class FakeContractRepository(repository.ContractRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Contract] = {}
+
+    def add(self, contract: Contract) -> None:
+        contract.id = contract.id or next(_ids)
+        contract.customer.id = contract.customer.id or next(_ids)
+        for contact in contract.contacts:
+            contact.id = contact.id or next(_ids)
+            contact.contract_id = contract.id
+        self.items[contract.code] = contract
+
+    def get(self, code: str) -> Contract | None:
+        return self.items.get(code)
+
+    def by_phone(self, phone: str) -> list[Contract]:
+        found = [c for c in self.items.values() if c.contact_by_phone(phone)]
+        return sorted(found, key=lambda c: c.code)
+
+    def customer_named(self, name: str) -> Customer | None:
+        return next((c.customer for c in self.items.values() if c.customer.name == name), None)
+
+    def list(self) -> list[Contract]:
+        return sorted(self.items.values(), key=lambda c: c.code)
+
+
+class FakeTicketRepository(repository.TicketRepository):
+    def __init__(self) -> None:
+        self.items: list[Ticket] = []
+
+    def add(self, ticket: Ticket) -> None:
+        if self.by_key(ticket.idempotency_key):
+            raise repository.DuplicateError(ticket.idempotency_key)
+        ticket.id = next(_ids)
+        self.items.append(ticket)
+
+    def get(self, number: str) -> Ticket | None:
+        return next((t for t in self.items if t.number == number), None)
+
+    def by_key(self, idempotency_key: str) -> Ticket | None:
+        return next((t for t in self.items if t.idempotency_key == idempotency_key), None)
+
+
+class FakeTranscriptRepository(repository.TranscriptRepository):
+    def __init__(self) -> None:
+        self.items: list[Transcript] = []
+
+    def add(self, transcript: Transcript) -> None:
+        if self.get(transcript.channel, transcript.conversation_id):
+            raise repository.DuplicateError(transcript.conversation_id)
+        transcript.id = next(_ids)
+        self.items.append(transcript)
+
+    def get(self, channel: str, conversation_id: str) -> Transcript | None:
+        return next(
+            (
+                t
+                for t in self.items
+                if t.channel == channel and t.conversation_id == conversation_id
+            ),
+            None,
+        )
+
+
+class FakePinRepository(repository.PinRepository):
+    def __init__(self) -> None:
+        self.pins: dict[int, OnCallPin] = {}
+        self.attempts: list[PinAttempt] = []
+
+    def get(self, contract_id: int) -> OnCallPin | None:
+        return self.pins.get(contract_id)
+
+    def add(self, pin: OnCallPin) -> None:
+        pin.id = next(_ids)
+        self.pins[pin.contract_id] = pin
+
+    def add_attempt(self, attempt: PinAttempt) -> None:
+        if attempt.attempt_key and self.attempt_by_key(attempt.attempt_key):
+            raise repository.DuplicateError(attempt.attempt_key)
+        attempt.id = next(_ids)
+        self.attempts.append(attempt)
+
+    def attempt_by_key(self, attempt_key: str) -> PinAttempt | None:
+        return next((a for a in self.attempts if a.attempt_key == attempt_key), None)
+
+    def attempts_since(self, contract_id: int, since: datetime) -> list[PinAttempt]:
+        found = [a for a in self.attempts if a.contract_id == contract_id and a.at > since]
+        return sorted(found, key=lambda a: a.at)
+
+
+class FakeUnitOfWork(AbstractUnitOfWork):
+    """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
+    in-memory changes (services must not rely on it beyond retrying a duplicate)."""
+
+    def __init__(self) -> None:
+        self.contracts = FakeContractRepository()
+        self.tickets = FakeTicketRepository()
+        self.transcripts = FakeTranscriptRepository()
+        self.pins = FakePinRepository()
+        self.committed = 0
+
+    def commit(self) -> None:
+        self.committed += 1
+
+    def rollback(self) -> None:
+        pass

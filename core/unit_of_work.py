@@ -1,0 +1,75 @@
+"""Unit of work: one transaction per service operation (cosmicpython chapter 6).
+
+Use as a context manager; nothing is written unless :meth:`commit` is called, and leaving the
+block rolls back whatever was not committed.
+"""
+
+from __future__ import annotations
+
+import abc
+from types import TracebackType
+from typing import Any
+
+from core import repository
+from core.adapters import orm
+from core.adapters.repository import (
+    SqlAlchemyContractRepository,
+    SqlAlchemyPinRepository,
+    SqlAlchemyTicketRepository,
+    SqlAlchemyTranscriptRepository,
+)
+
+
+class AbstractUnitOfWork(abc.ABC):
+    contracts: repository.ContractRepository
+    tickets: repository.TicketRepository
+    transcripts: repository.TranscriptRepository
+    pins: repository.PinRepository
+
+    def __enter__(self) -> AbstractUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
+    """A unit of work on a SQLAlchemy session from ``session_factory``."""
+
+    def __init__(self, session_factory: Any):
+        orm.start_mappers()
+        self.session_factory = session_factory
+
+    def __enter__(self) -> AbstractUnitOfWork:
+        self.session = self.session_factory()
+        self.contracts = SqlAlchemyContractRepository(self.session)
+        self.tickets = SqlAlchemyTicketRepository(self.session)
+        self.transcripts = SqlAlchemyTranscriptRepository(self.session)
+        self.pins = SqlAlchemyPinRepository(self.session)
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
