@@ -8,7 +8,7 @@ wall-clock open and close). A close at or before the open runs to the next day (
 
 Rules implemented (policy-notes "Theatres, numbers, office hours", guide §6.1):
 - working days at office hours; Gold/Platinum (``extended``) also open on the week's extended days
-  (Saturday) and on national holidays that fall on a working day, at the reduced hours;
+  (Saturday) and on every national holiday (also one on a rest day), at the reduced hours;
 - Basic is closed on Saturdays, Sundays and national holidays;
 - national holidays from the ``holidays`` package for the theatre's country, plus the operator's
   ``add``/``remove`` overrides.
@@ -188,11 +188,13 @@ def theatre_calendar(policy: Policy, theatre: str, week: str, extended: bool) ->
 
     def hours_for(day: date) -> Hours | None:
         weekday = day.weekday()
-        if weekday in working:
-            if hol.name(day) is None:
-                return th.office_hours
-            return th.extended_hours if extended else None
-        if weekday in extra and extended:
+        holiday = hol.name(day) is not None
+        if weekday in working and not holiday:
+            return th.office_hours
+        # policy-notes: Gold/Platinum "are open on Saturdays and national holidays" at the
+        # reduced hours, with no exception for a holiday on a rest day (Sunday, or Friday in
+        # the Sun-Thu week).
+        if extended and (holiday or weekday in extra):
             return th.extended_hours
         return None
 
