@@ -1,4 +1,4 @@
-"""Business calendars as tables of literal instants (policy-notes "Theatres, numbers, office hours").
+"""Business calendars as tables of literal instants (policy-notes "Theatres, ... office hours").
 
 Reference week (no holiday in the US, Italy or the UAE): Mon 2026-06-08 .. Sun 2026-06-14;
 offsets New York -04:00, Rome +02:00, Dubai +04:00.
