@@ -27,6 +27,9 @@ class ContractRepository(abc.ABC):
     def get(self, code: str) -> Contract | None: ...
 
     @abc.abstractmethod
+    def get_by_id(self, contract_id: int) -> Contract | None: ...
+
+    @abc.abstractmethod
     def by_phone(self, phone: str) -> list[Contract]:
         """Contracts with a contact whose phone is ``phone`` (E.164), by code."""
 

@@ -32,6 +32,9 @@ class FakeContractRepository(repository.ContractRepository):
     def get(self, code: str) -> Contract | None:
         return self.items.get(code)
 
+    def get_by_id(self, contract_id: int) -> Contract | None:
+        return next((c for c in self.items.values() if c.id == contract_id), None)
+
     def by_phone(self, phone: str) -> list[Contract]:
         found = [c for c in self.items.values() if c.contact_by_phone(phone)]
         return sorted(found, key=lambda c: c.code)

@@ -37,6 +37,10 @@ class SqlAlchemyContractRepository(_Base, repository.ContractRepository):
         found: Contract | None = self._one(select(Contract).filter_by(code=code))
         return found
 
+    def get_by_id(self, contract_id: int) -> Contract | None:
+        found: Contract | None = self.session.get(Contract, contract_id)
+        return found
+
     def by_phone(self, phone: str) -> list[Contract]:
         ids = select(orm.contacts.c.contract_id).where(orm.contacts.c.phone == phone)
         statement = (

@@ -1,0 +1,146 @@
+"""On-call PINs (guide §6.1: phone with the PIN given at purchase; policy ``on_call.pin``).
+
+Only an argon2 hash of the PIN is stored. Every attempt is audited (never the PIN itself); after
+``max_failures`` wrong PINs within ``failure_window_minutes`` the contract is locked for
+``lockout_minutes``. An attempt retried with the same ``attempt_key`` (a re-delivered webhook)
+is answered from the audit row and not counted twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.model import OnCallPin, PinAttempt
+from core.policy import Policy
+from core.repository import DuplicateError
+from core.services.errors import ServiceError, UnknownContract
+from core.unit_of_work import AbstractUnitOfWork
+
+PinResult = Literal["ok", "wrong", "locked", "no_pin"]
+
+
+def check_pin_format(policy: Policy, pin: str) -> str:
+    """The PIN if it has ``min_digits``..``max_digits`` digits, else :class:`ServiceError`."""
+    rules = policy.on_call.pin
+    if (
+        not (pin.isascii() and pin.isdigit())
+        or not rules.min_digits <= len(pin) <= rules.max_digits
+    ):
+        raise ServiceError(f"a PIN is {rules.min_digits} to {rules.max_digits} digits")
+    return pin
+
+
+def set_pin(
+    uow: AbstractUnitOfWork,
+    policy: Policy,
+    contract_code: str,
+    pin: str,
+    *,
+    hasher: PasswordHasher | None = None,
+) -> None:
+    """Give a contract its on-call PIN (replacing any previous one and clearing a lockout)."""
+    pin_hash = (hasher or PasswordHasher()).hash(check_pin_format(policy, pin))
+    with uow:
+        contract = uow.contracts.get(contract_code)
+        if contract is None or contract.id is None:
+            raise UnknownContract(contract_code)
+        record = uow.pins.get(contract.id)
+        if record is None:
+            uow.pins.add(OnCallPin(contract_id=contract.id, pin_hash=pin_hash))
+        else:
+            record.pin_hash, record.locked_until = pin_hash, None
+        uow.commit()
+
+
+def pin_matches(uow: AbstractUnitOfWork, contract_code: str, pin: str) -> bool:
+    """True when the contract's stored PIN is ``pin`` (no audit, no counting: for tooling)."""
+    with uow:
+        contract = uow.contracts.get(contract_code)
+        record = uow.pins.get(contract.id) if contract and contract.id else None
+        return record is not None and _matches(record, pin)
+
+
+def verify_pin(
+    uow: AbstractUnitOfWork,
+    policy: Policy,
+    contract_code: str,
+    pin: str,
+    *,
+    at: datetime,
+    caller: str,
+    call_sid: str | None = None,
+    attempt_key: str | None = None,
+) -> PinResult:
+    """Check a PIN typed by a caller at ``at``, audit the attempt, apply the lockout."""
+    with uow:
+        if attempt_key is not None:
+            earlier = uow.pins.attempt_by_key(attempt_key)
+            if earlier is not None:
+                return _result(earlier.result)
+        contract = uow.contracts.get(contract_code)
+        contract_id = contract.id if contract else None
+        record = uow.pins.get(contract_id) if contract_id else None
+        result = _check(uow, policy, record, pin, at)
+        attempt = PinAttempt(contract_id, at, caller, result, call_sid, attempt_key)
+        try:
+            uow.pins.add_attempt(attempt)
+        except DuplicateError:
+            return _replayed(uow, attempt_key)
+        uow.commit()
+        return result
+
+
+def _check(
+    uow: AbstractUnitOfWork, policy: Policy, record: OnCallPin | None, pin: str, at: datetime
+) -> PinResult:
+    if record is None:
+        return "no_pin"
+    if record.locked_until is not None and at < record.locked_until:
+        return "locked"
+    if _matches(record, pin):
+        return "ok"
+    rules = policy.on_call.pin
+    if _recent_failures(uow, policy, record, at) + 1 >= rules.max_failures:
+        record.locked_until = at + timedelta(minutes=rules.lockout_minutes)
+    return "wrong"
+
+
+def _matches(record: OnCallPin, pin: str) -> bool:
+    if not (pin.isascii() and pin.isdigit()):
+        return False
+    try:
+        return bool(PasswordHasher().verify(record.pin_hash, pin))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _recent_failures(
+    uow: AbstractUnitOfWork, policy: Policy, record: OnCallPin, at: datetime
+) -> int:
+    """Wrong PINs in the failure window, after the last success and after any past lockout."""
+    since = at - timedelta(minutes=policy.on_call.pin.failure_window_minutes)
+    if record.locked_until is not None:
+        since = max(since, record.locked_until)
+    failures = 0
+    for attempt in uow.pins.attempts_since(record.contract_id, since):
+        failures = 0 if attempt.result == "ok" else failures + (attempt.result == "wrong")
+    return failures
+
+
+def _replayed(uow: AbstractUnitOfWork, attempt_key: str | None) -> PinResult:
+    """The same attempt was recorded concurrently: answer what it answered."""
+    uow.rollback()
+    earlier = uow.pins.attempt_by_key(attempt_key) if attempt_key else None
+    if earlier is None:
+        raise ServiceError("PIN attempt could not be recorded")
+    return _result(earlier.result)
+
+
+def _result(value: str) -> PinResult:
+    if value not in ("ok", "wrong", "locked", "no_pin"):
+        raise ServiceError(f"unexpected stored PIN result {value!r}")
+    return value  # type: ignore[return-value]

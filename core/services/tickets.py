@@ -1,0 +1,221 @@
+"""Opening tickets and running their response clock (guide §4, §4.3, §5.1).
+
+A ticket is opened from a :class:`~core.decision.Decision` (which already holds the deadline and
+escalations computed by the SLA engine), once per idempotency key: a retried webhook gets the
+ticket the first delivery opened. Pausing (waiting for the customer or a third party) stops the
+clock; resuming recomputes the deadline and the escalations with every pause window left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from core.calendar import CalendarBook, Window
+from core.decision import Decision
+from core.model import Escalation, Pause, Ticket
+from core.repository import DuplicateError
+from core.services.errors import ServiceError, UnknownContract, UnknownTicket
+from core.sla import EscalationAt, due_for_target, escalation_schedule, target_for
+from core.unit_of_work import AbstractUnitOfWork
+
+NUMBER_DIGITS = 6  # zero-padded id; the Luhn check digit makes a seventh
+
+
+def luhn_check_digit(payload: str) -> str:
+    """The Luhn check digit of a string of digits (catches any single mistyped digit and most
+    swaps of two adjacent digits)."""
+    total = 0
+    for position, char in enumerate(reversed(payload)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
+def ticket_number(ticket_id: int) -> str:
+    """Digits only, read back digit by digit: the zero-padded id and a Luhn check digit."""
+    payload = f"{ticket_id:0{NUMBER_DIGITS}d}"
+    return payload + luhn_check_digit(payload)
+
+
+def is_valid_ticket_number(text: str) -> bool:
+    """True when ``text`` could be a ticket number: digits, long enough, check digit right."""
+    if not text.isascii() or not text.isdigit() or len(text) < NUMBER_DIGITS + 1:
+        return False
+    return luhn_check_digit(text[:-1]) == text[-1]
+
+
+def open_ticket(
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    *,
+    contract_code: str | None,
+    decision: Decision,
+    channel: str,
+    language: str,
+    priority: str,
+    topic: str,
+    summary: str,
+    opened_at: datetime,
+    idempotency_key: str,
+    conversation_id: str | None = None,
+) -> Ticket:
+    """Open the ticket a decision calls for, or return the one already opened with this key."""
+    if decision.outcome not in ("open_ticket", "on_call"):
+        raise ServiceError(f"a {decision.outcome}/{decision.reason} decision opens no ticket")
+    if priority not in book.policy.escalation:
+        raise ServiceError(f"unknown priority {priority!r}")
+    with uow:
+        existing = uow.tickets.by_key(idempotency_key)
+        if existing is not None:
+            return existing
+        ticket = Ticket(
+            contract_id=_contract_id(uow, contract_code),
+            channel=channel,
+            language=decision.language or language,
+            priority=priority,
+            topic=topic,
+            summary=summary,
+            opened_at=opened_at,
+            idempotency_key=idempotency_key,
+            conversation_id=conversation_id,
+            reason=decision.reason,
+        )
+        _apply_decision(ticket, decision)
+        try:
+            uow.tickets.add(ticket)
+        except DuplicateError:
+            return _winner_of_race(uow, idempotency_key)
+        assert ticket.id is not None
+        ticket.number = ticket_number(ticket.id)
+        uow.commit()
+        return ticket
+
+
+def _contract_id(uow: AbstractUnitOfWork, code: str | None) -> int | None:
+    if code is None:
+        return None
+    contract = uow.contracts.get(code)
+    if contract is None:
+        raise UnknownContract(code)
+    return contract.id
+
+
+def _apply_decision(ticket: Ticket, decision: Decision) -> None:
+    deadline = decision.deadline
+    ticket.due_at = deadline.due if deadline else None
+    ticket.guaranteed = decision.guaranteed
+    ticket.basis = deadline.basis if deadline else "none"
+    ticket.escalations = _escalations(decision.escalations)
+
+
+def _winner_of_race(uow: AbstractUnitOfWork, idempotency_key: str) -> Ticket:
+    """Another delivery of the same webhook committed first: return its ticket."""
+    uow.rollback()
+    existing = uow.tickets.by_key(idempotency_key)
+    if existing is None:
+        raise ServiceError(f"ticket {idempotency_key!r} could not be stored")
+    return existing
+
+
+def get_ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
+    """The ticket with this number, or :class:`UnknownTicket`."""
+    with uow:
+        return _ticket(uow, number)
+
+
+def _ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
+    ticket = uow.tickets.get(number) if is_valid_ticket_number(number) else None
+    if ticket is None:
+        raise UnknownTicket(number)
+    return ticket
+
+
+def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime) -> Ticket:
+    """Record that ``by`` took the case in charge at ``at`` (guide §4: the SLA is met then).
+    Taking an already taken case again changes nothing."""
+    with uow:
+        ticket = _ticket(uow, number)
+        if ticket.status == "closed":
+            raise ServiceError(f"ticket {number} is closed")
+        if ticket.taken_at is None:
+            ticket.taken_at, ticket.taken_by = at, by
+            if ticket.status == "open":
+                ticket.status = "taken"
+            uow.commit()
+        return ticket
+
+
+def pause(
+    uow: AbstractUnitOfWork,
+    number: str,
+    *,
+    at: datetime,
+    reason: str = "waiting_for_customer",
+) -> Ticket:
+    """Stop the response clock (policy-notes "Priorities": waiting time does not count).
+    While paused the ticket has no due time and no escalation after ``at``."""
+    with uow:
+        ticket = _ticket(uow, number)
+        if ticket.status == "closed":
+            raise ServiceError(f"ticket {number} is closed")
+        if _open_pause(ticket) is None:
+            ticket.pauses = [*ticket.pauses, Pause(start=at, reason=reason)]
+            ticket.status = "waiting"
+            ticket.due_at = None
+            ticket.escalations = [e for e in ticket.escalations if e.at <= at]
+            uow.commit()
+        return ticket
+
+
+def resume(uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, at: datetime) -> Ticket:
+    """Restart the clock: the deadline and escalations are recomputed from the opening with
+    every pause window left out, so they move later by the business time spent waiting."""
+    with uow:
+        ticket = _ticket(uow, number)
+        current = _open_pause(ticket)
+        if current is None:
+            return ticket
+        if at < current.start:
+            raise ServiceError("a pause cannot end before it started")
+        current.end = at
+        ticket.status = "taken" if ticket.taken_at else "open"
+        _reschedule(uow, book, ticket)
+        uow.commit()
+        return ticket
+
+
+def _open_pause(ticket: Ticket) -> Pause | None:
+    return next((p for p in ticket.pauses if p.end is None), None)
+
+
+def _reschedule(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket) -> None:
+    contract = uow.contracts.get_by_id(ticket.contract_id) if ticket.contract_id else None
+    if contract is None:
+        return
+    windows: list[Window] = [(p.start, p.end) for p in ticket.pauses]
+    business = book.for_plan(contract.theatre, contract.week, contract.plan)
+    if ticket.guaranteed:
+        target = target_for(book.policy, contract.plan, ticket.priority)
+        ticket.due_at, _ = due_for_target(
+            target,
+            ticket.opened_at,
+            business,
+            book.clock,
+            around_the_clock=ticket.basis == "clock",
+            pauses=windows,
+        )
+    schedule = escalation_schedule(
+        book,
+        theatre=contract.theatre,
+        week=contract.week,
+        plan=contract.plan,
+        priority=ticket.priority,
+        opened=ticket.opened_at,
+        pauses=windows,
+    )
+    ticket.escalations = _escalations(schedule)
+
+
+def _escalations(schedule: Iterable[EscalationAt]) -> list[Escalation]:
+    return [Escalation(at=e.at, to=e.to, after_hours=e.after_hours) for e in schedule]

@@ -1,0 +1,113 @@
+"""Transcripts of calls and chats, as staff will read them (issue #2: masked secrets).
+
+One transcript per (channel, conversation id), created on first use. Callers decide what is
+secret (a PIN, a customer code) and ask :func:`add_turn` to mask it, or mask text themselves
+with :func:`mask_digits`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from core.model import Transcript, Turn
+from core.repository import DuplicateError
+from core.services.errors import ServiceError
+from core.unit_of_work import AbstractUnitOfWork
+
+MASK = "•"
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def mask_digits(text: str, *, min_run: int = 1) -> str:
+    """Replace every run of at least ``min_run`` digits with as many "•" (a typed PIN or
+    customer code stays readable as "something was typed here" but is not stored)."""
+    return _DIGIT_RUN.sub(
+        lambda m: MASK * len(m.group()) if len(m.group()) >= min_run else m.group(), text
+    )
+
+
+def start_or_get_transcript(
+    uow: AbstractUnitOfWork,
+    *,
+    channel: str,
+    conversation_id: str,
+    started_at: datetime,
+    theatre: str | None = None,
+    language: str | None = None,
+    caller: str | None = None,
+) -> Transcript:
+    """The conversation's transcript, created at its first event (a retried webhook or a
+    concurrent first event gets the same one)."""
+    with uow:
+        transcript = _get_or_create(uow, channel, conversation_id, started_at)
+        transcript.theatre = transcript.theatre or theatre
+        transcript.language = transcript.language or language
+        transcript.caller = transcript.caller or caller
+        uow.commit()
+        return transcript
+
+
+def add_turn(
+    uow: AbstractUnitOfWork,
+    *,
+    channel: str,
+    conversation_id: str,
+    speaker: str,
+    text: str,
+    at: datetime,
+    kind: str = "say",
+    reason: str | None = None,
+    secret: bool = False,
+) -> Turn:
+    """Append one line to the conversation; ``secret`` masks every digit in ``text``."""
+    masked = mask_digits(text) if secret else text
+    turn = Turn(speaker=speaker, text=masked, at=at, kind=kind, reason=reason)
+    with uow:
+        transcript = _get_or_create(uow, channel, conversation_id, at)
+        transcript.turns = [*transcript.turns, turn]
+        uow.commit()
+        return turn
+
+
+def set_outcome(
+    uow: AbstractUnitOfWork,
+    *,
+    channel: str,
+    conversation_id: str,
+    outcome: str,
+    reason: str | None = None,
+    contract_code: str | None = None,
+    language: str | None = None,
+) -> Transcript:
+    """Record how the conversation ended (the decision outcome and reason) and, once known,
+    the contract and language."""
+    with uow:
+        transcript = uow.transcripts.get(channel, conversation_id)
+        if transcript is None:
+            raise ServiceError(f"no transcript for {channel} conversation {conversation_id!r}")
+        transcript.outcome, transcript.reason = outcome, reason
+        if contract_code is not None:
+            contract = uow.contracts.get(contract_code)
+            transcript.contract_id = contract.id if contract else transcript.contract_id
+        transcript.language = language or transcript.language
+        uow.commit()
+        return transcript
+
+
+def _get_or_create(
+    uow: AbstractUnitOfWork, channel: str, conversation_id: str, at: datetime
+) -> Transcript:
+    found = uow.transcripts.get(channel, conversation_id)
+    if found is not None:
+        return found
+    transcript = Transcript(channel=channel, conversation_id=conversation_id, started_at=at)
+    try:
+        uow.transcripts.add(transcript)
+    except DuplicateError:
+        uow.rollback()
+        found = uow.transcripts.get(channel, conversation_id)
+        if found is None:
+            raise
+        return found
+    return transcript
