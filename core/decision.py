@@ -137,7 +137,9 @@ def _contract_refusal(policy: Policy, req: Request, contract: Contract) -> str |
 
 def _topic_reason(policy: Policy, req: Request, remote_allowed: bool) -> str | None:
     topic = req.topic
-    if req.product and topic == "product":
+    # issue #2 check order: third party, hardware, installation, on-site, remote session. The
+    # product named decides first, whatever the topic (installing JAWS is still JAWS's maker's).
+    if req.product:
         if policy.is_third_party(req.product):
             topic = "third_party"
         elif policy.is_hardware(req.product):
