@@ -65,7 +65,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        super().__exit__(exc_type, exc, tb)
+        # close() rolls back what was not committed like rollback() would, but leaves the
+        # objects loaded (not expired), so that what a service returns stays readable.
         self.session.close()
 
     def commit(self) -> None:

@@ -1,0 +1,45 @@
+"""How a command gets the wired application: ``ctx.obj`` may already hold a Frontdoor (tests
+inject one, as ``obj=frontdoor`` or ``obj={"frontdoor": frontdoor}``); otherwise it is
+bootstrapped on first use and its connections are closed when the command ends."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import click
+
+from core.bootstrap import Frontdoor, bootstrap
+from core.policy import PolicyError
+from core.settings import SettingsError
+
+KEY = "frontdoor"
+
+
+class BadInput(click.ClickException):
+    """Bad input: exit code 2 and one line on stderr ("Error: ..."), no usage text."""
+
+    exit_code = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with exit code 2 and ``message`` as the only line on stderr."""
+    raise BadInput(message)
+
+
+def get_frontdoor(ctx: click.Context) -> Frontdoor:
+    """The Frontdoor for this invocation, built once (bad settings or policy exit 2)."""
+    root = ctx.find_root()
+    if isinstance(root.obj, Frontdoor):
+        return root.obj
+    if not isinstance(root.obj, dict):
+        root.obj = {}
+    found = root.obj.get(KEY)
+    if isinstance(found, Frontdoor):
+        return found
+    try:
+        frontdoor = bootstrap()
+    except (PolicyError, SettingsError) as exc:
+        fail(" / ".join(str(exc).splitlines()))
+    root.obj[KEY] = frontdoor
+    root.call_on_close(frontdoor.dispose)
+    return frontdoor
