@@ -683,3 +683,62 @@ def test_calendars_are_shared_per_theatre_week_and_plan_family(book: CalendarBoo
     assert book.for_plan("europe", None, "gold") is not book.for_plan("europe", None, "basic")
     me = book.for_plan("middle_east", None, "basic")
     assert me is book.for_plan("middle_east", "sun-thu", "basic")
+
+
+# dateutil-style gap and fold checklist: wall times that do not exist or happen twice.
+ROME = ZoneInfo("Europe/Rome")
+GAP = datetime(2026, 3, 29, 2, 30, tzinfo=ROME)  # skipped: read as 02:30+01:00 (fold=0)
+FOLD_FIRST = datetime(2026, 10, 25, 2, 30, tzinfo=ROME)  # 02:30+02:00
+FOLD_SECOND = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ROME)  # 02:30+01:00
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (GAP, "2026-03-30T09:00:00+02:00"),
+        (FOLD_FIRST, "2026-10-26T09:00:00+01:00"),
+        (FOLD_SECOND, "2026-10-26T09:00:00+01:00"),
+    ],
+    ids=["gap", "fold-first", "fold-second"],
+)
+def test_next_opening_from_a_gap_or_fold_wall_time(
+    calendar: Cal, at: datetime, expected: str
+) -> None:
+    """A night-time instant in a DST gap or fold reaches Monday's wall-clock opening."""
+    same_instant_and_offset(calendar("europe", "gold").next_opening(at), expected)
+
+
+def test_the_two_readings_of_a_folded_wall_time_are_one_real_hour_apart() -> None:
+    """On the 24x7 clock 02:30 (first) to 02:30 (second) on 2026-10-25 is one hour."""
+    assert clock_calendar(ROME).elapsed(FOLD_FIRST, FOLD_SECOND) == H
+    assert clock_calendar(ROME).add(FOLD_FIRST, H).astimezone(UTC) == FOLD_SECOND.astimezone(UTC)
+
+
+def _overnight(data: dict[str, Any]) -> None:
+    data["theatres"]["europe"]["office_hours"] = {"open": "20:00", "close": "04:00"}
+
+
+OVERNIGHT = [
+    ("2026-06-08T19:59:59+02:00", False),
+    ("2026-06-08T20:00:00+02:00", True),
+    ("2026-06-09T03:59:59+02:00", True),
+    ("2026-06-09T04:00:00+02:00", False),
+    ("2026-06-13T02:00:00+02:00", True),  # Friday's shift runs into Saturday
+    ("2026-06-14T02:00:00+02:00", False),
+]
+
+
+@pytest.mark.parametrize(("at", "expected"), OVERNIGHT, ids=[a for a, _ in OVERNIGHT])
+def test_a_close_before_the_open_is_an_overnight_shift(
+    edited_policy: Callable[..., Policy], at: str, expected: bool
+) -> None:
+    """An operator's 20:00-04:00 office runs into the next morning."""
+    cal = CalendarBook(edited_policy(_overnight)).for_plan("europe", None, "basic")
+    assert cal.is_open(iso(at)) is expected
+
+
+def test_overnight_shift_deadline_crosses_midnight(edited_policy: Callable[..., Policy]) -> None:
+    """Business time on an overnight shift continues past midnight to the close."""
+    cal = CalendarBook(edited_policy(_overnight)).for_plan("europe", None, "basic")
+    got = cal.add(iso("2026-06-08T23:00:00+02:00"), 6 * H)
+    same_instant_and_offset(got, "2026-06-09T21:00:00+02:00")
