@@ -54,8 +54,11 @@ class Hours(_Frozen):
 
     @validator("open", "close", pre=True)
     def _hhmm(cls, value: object) -> object:
-        if isinstance(value, str) and not _HHMM.match(value):
-            raise ValueError(f"expected HH:MM, got {value!r}")
+        # YAML 1.1 reads an unquoted 18:00 as the sexagesimal number 1080: accept quoted text only.
+        if isinstance(value, time):
+            return value
+        if not isinstance(value, str) or not _HHMM.match(value):
+            raise ValueError(f'expected "HH:MM" as quoted text, got {value!r}')
         return value
 
 

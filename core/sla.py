@@ -54,7 +54,8 @@ def due_for_target(
         return None, "none"
     if target.kind == "clock_minutes" and around_the_clock:
         assert target.minutes is not None
-        return clock.add(opened, timedelta(minutes=target.minutes), pauses), "clock"
+        due = clock.add(opened, timedelta(minutes=target.minutes), pauses)
+        return due.astimezone(business.zone), "clock"
     if target.kind in ("business_minutes", "clock_minutes"):
         assert target.minutes is not None
         due = business.add(opened, timedelta(minutes=target.minutes), pauses)

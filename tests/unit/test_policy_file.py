@@ -315,11 +315,6 @@ def test_invalid_policy_names_file_and_key(
         assert fragment in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG core/policy.py Hours._hhmm: YAML 1.1 reads an unquoted 18:00 as the integer 1080 "
-    "(base 60), which pydantic accepts as 00:18; the file should be rejected",
-)
 @pytest.mark.parametrize("close", ["18:00", "25:00"])
 def test_unquoted_time_in_yaml_is_rejected(tmp_path: Path, close: str) -> None:
     """An unquoted HH:MM (a base-60 integer in YAML 1.1) is an error, never read as 00:MM."""
