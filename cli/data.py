@@ -118,7 +118,7 @@ def pin_set(ctx: click.Context, code: str) -> None:
     fd = get_frontdoor(ctx)
     value = _read_pin()
     try:
-        set_pin(fd.uow(), fd.policy, code, value)
+        set_pin(fd.uow(), fd.policy, code, value, at=datetime.now(timezone.utc))
     except ServiceError as exc:
         fail(str(exc))
     _emit({"contract": code, "pin": "set"})

@@ -157,4 +157,4 @@ def _ensure_pin(uow: AbstractUnitOfWork, code: str) -> None:
         hasher.verify(record.pin_hash, DEMO_PIN)
     except (VerificationError, InvalidHashError):
         record.pin_hash = hasher.hash(DEMO_PIN)
-    record.locked_until = None
+    record.locked_until, record.failures = None, 0

@@ -82,6 +82,8 @@ class OnCallPin:
     contract_id: int
     pin_hash: str
     locked_until: datetime | None = None
+    failures: int = 0  # wrong PINs in the current failure window (issue #2: counter)
+    set_at: datetime | None = None  # failures before a new PIN was set do not count
     id: int | None = None
 
 

@@ -63,7 +63,8 @@ class TranscriptRepository(abc.ABC):
 
 class PinRepository(abc.ABC):
     @abc.abstractmethod
-    def get(self, contract_id: int) -> OnCallPin | None: ...
+    def get(self, contract_id: int, *, lock: bool = False) -> OnCallPin | None:
+        """The contract's PIN; ``lock`` holds its row until commit (attempts are serialised)."""
 
     @abc.abstractmethod
     def add(self, pin: OnCallPin) -> None: ...

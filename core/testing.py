@@ -89,7 +89,7 @@ class FakePinRepository(repository.PinRepository):
         self.pins: dict[int, OnCallPin] = {}
         self.attempts: list[PinAttempt] = []
 
-    def get(self, contract_id: int) -> OnCallPin | None:
+    def get(self, contract_id: int, *, lock: bool = False) -> OnCallPin | None:
         return self.pins.get(contract_id)
 
     def add(self, pin: OnCallPin) -> None:

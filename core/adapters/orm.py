@@ -120,6 +120,8 @@ on_call_pins = Table(
     Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
     Column("pin_hash", String(255), nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("set_at", UtcDateTime, nullable=True),
     UniqueConstraint("contract_id"),
 )
 

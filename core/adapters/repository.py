@@ -83,8 +83,9 @@ class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
 
 
 class SqlAlchemyPinRepository(_Base, repository.PinRepository):
-    def get(self, contract_id: int) -> OnCallPin | None:
-        found: OnCallPin | None = self._one(select(OnCallPin).filter_by(contract_id=contract_id))
+    def get(self, contract_id: int, *, lock: bool = False) -> OnCallPin | None:
+        statement = select(OnCallPin).filter_by(contract_id=contract_id)
+        found: OnCallPin | None = self._one(statement.with_for_update() if lock else statement)
         return found
 
     def add(self, pin: OnCallPin) -> None:

@@ -40,19 +40,22 @@ def set_pin(
     contract_code: str,
     pin: str,
     *,
+    at: datetime | None = None,
     hasher: PasswordHasher | None = None,
 ) -> None:
-    """Give a contract its on-call PIN (replacing any previous one and clearing a lockout)."""
+    """Give a contract its on-call PIN, replacing any previous one and clearing the lockout
+    and the failure counter (failures before ``at``, when given, no longer count)."""
     pin_hash = (hasher or PasswordHasher()).hash(check_pin_format(policy, pin))
     with uow:
         contract = uow.contracts.get(contract_code)
         if contract is None or contract.id is None:
             raise UnknownContract(contract_code)
-        record = uow.pins.get(contract.id)
+        record = uow.pins.get(contract.id, lock=True)
         if record is None:
-            uow.pins.add(OnCallPin(contract_id=contract.id, pin_hash=pin_hash))
+            uow.pins.add(OnCallPin(contract_id=contract.id, pin_hash=pin_hash, set_at=at))
         else:
-            record.pin_hash, record.locked_until = pin_hash, None
+            record.pin_hash, record.set_at = pin_hash, at
+            record.locked_until, record.failures = None, 0
         uow.commit()
 
 
@@ -83,7 +86,7 @@ def verify_pin(
                 return _result(earlier.result)
         contract = uow.contracts.get(contract_code)
         contract_id = contract.id if contract else None
-        record = uow.pins.get(contract_id) if contract_id else None
+        record = uow.pins.get(contract_id, lock=True) if contract_id else None
         result = _check(uow, policy, record, pin, at)
         attempt = PinAttempt(contract_id, at, caller, result, call_sid, attempt_key)
         try:
@@ -102,9 +105,11 @@ def _check(
     if record.locked_until is not None and at < record.locked_until:
         return "locked"
     if _matches(record, pin):
+        record.failures = 0
         return "ok"
     rules = policy.on_call.pin
-    if _recent_failures(uow, policy, record, at) + 1 >= rules.max_failures:
+    record.failures = _recent_failures(uow, policy, record, at) + 1
+    if record.failures >= rules.max_failures:
         record.locked_until = at + timedelta(minutes=rules.lockout_minutes)
     return "wrong"
 
@@ -121,10 +126,11 @@ def _matches(record: OnCallPin, pin: str) -> bool:
 def _recent_failures(
     uow: AbstractUnitOfWork, policy: Policy, record: OnCallPin, at: datetime
 ) -> int:
-    """Wrong PINs in the failure window, after the last success and after any past lockout."""
+    """Wrong PINs in the failure window (sliding, from the audit), after the last success,
+    after any past lockout and after the PIN was last set."""
     since = at - timedelta(minutes=policy.on_call.pin.failure_window_minutes)
-    if record.locked_until is not None:
-        since = max(since, record.locked_until)
+    for later in (record.locked_until, record.set_at):
+        since = max(since, later) if later is not None else since
     failures = 0
     for attempt in uow.pins.attempts_since(record.contract_id, since):
         failures = 0 if attempt.result == "ok" else failures + (attempt.result == "wrong")

@@ -80,6 +80,8 @@ def upgrade() -> None:
         sa.Column("contract_id", sa.Integer, nullable=False),
         sa.Column("pin_hash", sa.String(255), nullable=False),
         sa.Column("locked_until", _TS, nullable=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("set_at", _TS, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_on_call_pins"),
         sa.UniqueConstraint("contract_id", name="uq_on_call_pins_contract_id"),
         sa.ForeignKeyConstraint(
