@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from core.adapters.db import is_current
 from core.bootstrap import Frontdoor, bootstrap
 from core.policy import PolicyError
 from core.settings import SettingsError
@@ -26,8 +27,18 @@ def fail(message: str) -> NoReturn:
     raise BadInput(message)
 
 
-def get_frontdoor(ctx: click.Context) -> Frontdoor:
-    """The Frontdoor for this invocation, built once (bad settings or policy exit 2)."""
+def get_frontdoor(ctx: click.Context, *, migrated: bool = True) -> Frontdoor:
+    """The Frontdoor for this invocation, built once (bad settings or policy exit 2); with
+    ``migrated``, a database that is not at the newest schema exits 2 saying what to run."""
+    frontdoor = _frontdoor(ctx)
+    if migrated and not ctx.find_root().meta.get("schema_checked"):
+        if not is_current(frontdoor.settings.database_url):
+            fail("the database is not migrated to this version: run 'frontdoor db upgrade'")
+        ctx.find_root().meta["schema_checked"] = True
+    return frontdoor
+
+
+def _frontdoor(ctx: click.Context) -> Frontdoor:
     root = ctx.find_root()
     if isinstance(root.obj, Frontdoor):
         return root.obj

@@ -42,7 +42,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create the database or migrate it to the latest schema."""
-    fd = get_frontdoor(ctx)
+    fd = get_frontdoor(ctx, migrated=False)
     upgrade(fd.settings.database_url)
     url = fd.settings.database_url
     shown = fd.engine.url.render_as_string(hide_password=True)

@@ -10,6 +10,8 @@ import abc
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import literal, select
+
 from core import repository
 from core.adapters import orm
 from core.adapters.repository import (
@@ -36,6 +38,9 @@ class AbstractUnitOfWork(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+
+    def ping(self) -> None:  # noqa: B027 - optional hook, the fake store is always reachable
+        """Reach the store (health checks); raises when it cannot be reached."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...
@@ -68,6 +73,9 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         # close() rolls back what was not committed like rollback() would, but leaves the
         # objects loaded (not expired), so that what a service returns stays readable.
         self.session.close()
+
+    def ping(self) -> None:
+        self.session.execute(select(literal(1)))
 
     def commit(self) -> None:
         self.session.commit()

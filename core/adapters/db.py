@@ -82,3 +82,18 @@ def current_revision(url: str) -> str | None:
             return rev
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this code."""
+    from alembic.script import ScriptDirectory
+
+    head: str | None = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise RuntimeError("no migrations shipped")
+    return head
+
+
+def is_current(url: str) -> bool:
+    """True when the database at ``url`` is migrated to the newest shipped revision."""
+    return current_revision(url) == head_revision()
