@@ -182,25 +182,21 @@ def _by_hours(book: CalendarBook, req: Request, contract: Contract) -> Decision:
         # guide §6.1: the on-call service is in English only
         language, language_class = policy.on_call.language, "main"
     around_the_clock = on_call_available and (open_now or on_call_case)
+    case = {
+        "theatre": contract.theatre,
+        "week": contract.week,
+        "plan": contract.plan,
+        "priority": req.priority,
+        "opened": req.at,
+    }
     deadline = response_deadline(
         book,
-        theatre=contract.theatre,
-        week=contract.week,
-        plan=contract.plan,
-        priority=req.priority,
-        opened=req.at,
+        **case,  # type: ignore[arg-type]
         channel=req.channel,
         language_class=language_class,
         around_the_clock=around_the_clock,
     )
-    escalations = escalation_schedule(
-        book,
-        theatre=contract.theatre,
-        week=contract.week,
-        plan=contract.plan,
-        priority=req.priority,
-        opened=req.at,
-    )
+    escalations = escalation_schedule(book, **case)  # type: ignore[arg-type]
     outcome: Outcome = "on_call" if on_call_case else "open_ticket"
     reason = "ok" if open_now or on_call_case else "closed"
     return Decision(
