@@ -61,8 +61,9 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Create or migrate the database at ``url`` (``alembic upgrade head``)."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Create or migrate the database at ``url`` (``alembic upgrade heads``: features may add
+    migrations on parallel branches of the history; all of them are applied)."""
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
@@ -73,27 +74,30 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
-def current_revision(url: str) -> str | None:
-    """The revision the database at ``url`` is at, or None when it was never migrated."""
+def current_heads(url: str) -> frozenset[str]:
+    """The revisions the database at ``url`` is at (empty when it was never migrated)."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            rev: str | None = MigrationContext.configure(connection).get_current_revision()
-            return rev
+            heads = MigrationContext.configure(connection).get_current_heads()
+            return frozenset(heads)
     finally:
         engine.dispose()
 
 
-def head_revision() -> str:
-    """The newest migration shipped with this code."""
+def current_revision(url: str) -> str | None:
+    """The database's revision (several joined by "+" on a branched history), or None."""
+    heads = current_heads(url)
+    return "+".join(sorted(heads)) if heads else None
+
+
+def shipped_heads() -> frozenset[str]:
+    """The newest migrations shipped with this code."""
     from alembic.script import ScriptDirectory
 
-    head: str | None = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # pragma: no cover - the package always ships migrations
-        raise RuntimeError("no migrations shipped")
-    return head
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def is_current(url: str) -> bool:
-    """True when the database at ``url`` is migrated to the newest shipped revision."""
-    return current_revision(url) == head_revision()
+    """True when the database at ``url`` is migrated to every shipped head."""
+    return current_heads(url) == shipped_heads()
