@@ -14,6 +14,7 @@ from typing import Any
 import click
 from dotenv import load_dotenv
 
+from cli.call import call
 from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
 from core.decision import TOPICS, Request, decide
@@ -167,6 +168,7 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
 
 for group in (db, demo, contracts, pin):
     cli.add_command(group)
+cli.add_command(call)
 
 
 def _one_line(message: str) -> str:
