@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 Channel = Literal["phone", "chat", "web", "email", "proactive"]
@@ -174,4 +174,23 @@ class Transcript:
     outcome: str | None = None
     reason: str | None = None
     turns: list[Turn] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Call:
+    """A phone call in progress, keyed by the provider's call id (Twilio ``CallSid``).
+
+    The IVR keeps its progress in ``state`` (plain JSON data) so that any web worker can answer
+    the call's next step; ``last_*`` remember the answer to the latest webhook delivery, so that
+    a retried delivery gets the same answer and causes nothing twice.
+    """
+
+    call_sid: str
+    started_at: datetime
+    updated_at: datetime
+    state: dict[str, Any] = field(default_factory=dict)
+    last_step: str | None = None
+    last_fingerprint: str | None = None
+    last_answer: str | None = None
     id: int | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
 
 
 class DuplicateError(Exception):
@@ -79,3 +79,13 @@ class PinRepository(abc.ABC):
     @abc.abstractmethod
     def attempts_since(self, contract_id: int, since: datetime) -> list[PinAttempt]:
         """Attempts on a contract strictly after ``since``, oldest first."""
+
+
+class CallRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, call: Call) -> None:
+        """Store ``call``; :class:`DuplicateError` when its call id is already known."""
+
+    @abc.abstractmethod
+    def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
+        """The call; ``lock`` holds its row until commit (concurrent steps are serialised)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from core import repository
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
 from core.unit_of_work import AbstractUnitOfWork
 
 _ids: Iterator[int] = itertools.count(1)
@@ -110,6 +110,20 @@ class FakePinRepository(repository.PinRepository):
         return sorted(found, key=lambda a: a.at)
 
 
+class FakeCallRepository(repository.CallRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Call] = {}
+
+    def add(self, call: Call) -> None:
+        if call.call_sid in self.items:
+            raise repository.DuplicateError(call.call_sid)
+        call.id = next(_ids)
+        self.items[call.call_sid] = call
+
+    def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
+        return self.items.get(call_sid)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
     in-memory changes (services must not rely on it beyond retrying a duplicate)."""
@@ -119,6 +133,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.tickets = FakeTicketRepository()
         self.transcripts = FakeTranscriptRepository()
         self.pins = FakePinRepository()
+        self.calls = FakeCallRepository()
         self.committed = 0
 
     def commit(self) -> None:

@@ -218,6 +218,20 @@ turns = Table(
     Index("ix_turns_transcript_id", "transcript_id"),
 )
 
+calls = Table(
+    "calls",
+    metadata,
+    _id(),
+    Column("call_sid", String(64), nullable=False, unique=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("last_step", String(200), nullable=True),
+    Column("last_fingerprint", String(64), nullable=True),
+    Column("last_answer", Text, nullable=True),
+    Index("ix_calls_updated_at", "updated_at"),
+)
+
 
 def _owned(cls: type, order_by: Any) -> Any:
     """A child collection that lives and dies with its parent, loaded eagerly so that objects
@@ -257,3 +271,4 @@ def start_mappers() -> None:
         transcripts,
         properties={"turns": _owned(model.Turn, (turns.c.at, turns.c.id))},
     )
+    mapper_registry.map_imperatively(model.Call, calls)

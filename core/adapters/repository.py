@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import repository
 from core.adapters import orm
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
 
 
 def _flush(session: Any) -> None:
@@ -106,3 +106,14 @@ class SqlAlchemyPinRepository(_Base, repository.PinRepository):
             .order_by(orm.pin_attempts.c.at, orm.pin_attempts.c.id)
         )
         return list(self.session.execute(statement).scalars())
+
+
+class SqlAlchemyCallRepository(_Base, repository.CallRepository):
+    def add(self, call: Call) -> None:
+        self.session.add(call)
+        _flush(self.session)
+
+    def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
+        statement = select(Call).filter_by(call_sid=call_sid)
+        found: Call | None = self._one(statement.with_for_update() if lock else statement)
+        return found

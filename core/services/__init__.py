@@ -2,9 +2,16 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts.
+transcripts, calls (IVR call state).
 """
 
+from core.services.calls import (
+    add_ticket_note,
+    get_call,
+    replayed_answer,
+    request_fingerprint,
+    save_step,
+)
 from core.services.contracts import (
     ContactSpec,
     ContractSpec,
@@ -44,12 +51,14 @@ __all__ = [
     "ServiceError",
     "UnknownContract",
     "UnknownTicket",
+    "add_ticket_note",
     "add_turn",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",
     "find_contract_by_code_and_email",
     "find_contract_by_phone",
+    "get_call",
     "get_ticket",
     "import_contracts",
     "is_e164",
@@ -60,7 +69,10 @@ __all__ = [
     "parse_contracts_csv",
     "pause",
     "pin_matches",
+    "replayed_answer",
+    "request_fingerprint",
     "resume",
+    "save_step",
     "set_outcome",
     "set_pin",
     "start_or_get_transcript",

@@ -1,0 +1,104 @@
+"""Phone calls in progress (issue #3): state keyed by the call id, replay of retried webhooks.
+
+The IVR keeps a call's progress as plain JSON data in the database, so that whichever web worker
+receives the next webhook can answer it. Each step is saved with the answer it gave and a
+fingerprint of the request: the same delivery retried is answered from the store and causes no
+second side effect. The transcript lines said and heard in a step are written in the same
+transaction as the step's state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from core.model import Call, Ticket, Transcript, Turn
+from core.repository import DuplicateError
+from core.services.errors import ServiceError, UnknownTicket
+from core.unit_of_work import AbstractUnitOfWork
+
+
+def request_fingerprint(step: str, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
+    """A digest of a webhook delivery: the step (path and query) and every form field."""
+    items = sorted(params.items() if isinstance(params, Mapping) else params)
+    digest = hashlib.sha256(step.encode())
+    for key, value in items:
+        digest.update(b"\0" + key.encode() + b"=" + value.encode())
+    return digest.hexdigest()
+
+
+def replayed_answer(call: Call | None, step: str, fingerprint: str) -> str | None:
+    """The answer already given to this very delivery (a retried webhook), if any."""
+    if call is None or call.last_step != step or call.last_fingerprint != fingerprint:
+        return None
+    return call.last_answer
+
+
+def get_call(uow: AbstractUnitOfWork, call_sid: str) -> Call | None:
+    """The call with this id, if a webhook of it was answered before."""
+    with uow:
+        return uow.calls.get(call_sid)
+
+
+def save_step(
+    uow: AbstractUnitOfWork,
+    call_sid: str,
+    *,
+    at: datetime,
+    state: Mapping[str, Any],
+    step: str,
+    fingerprint: str,
+    answer: str,
+    turns: Sequence[Turn] = (),
+) -> Call:
+    """Store the call's new state, the answer given to ``step`` and the transcript lines of the
+    step, in one transaction (the call and its phone transcript are created on first use)."""
+    with uow:
+        call = uow.calls.get(call_sid, lock=True) or _new_call(uow, call_sid, at)
+        call.state = dict(state)
+        call.updated_at = at
+        call.last_step, call.last_fingerprint, call.last_answer = step, fingerprint, answer
+        if turns:
+            transcript = _transcript(uow, call_sid, at)
+            transcript.turns = [*transcript.turns, *turns]
+        uow.commit()
+        return call
+
+
+def _new_call(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Call:
+    call = Call(call_sid=call_sid, started_at=at, updated_at=at)
+    try:
+        uow.calls.add(call)
+    except DuplicateError:
+        uow.rollback()  # a concurrent first delivery of the same call stored it first
+        found = uow.calls.get(call_sid, lock=True)
+        if found is None:
+            raise
+        return found
+    return call
+
+
+def _transcript(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Transcript:
+    found = uow.transcripts.get("phone", call_sid)
+    if found is None:
+        found = Transcript(channel="phone", conversation_id=call_sid, started_at=at)
+        uow.transcripts.add(found)
+    return found
+
+
+def add_ticket_note(uow: AbstractUnitOfWork, number: str, note: str) -> Ticket:
+    """Append a line to a ticket's notes (a voicemail recording left by the caller); a note
+    already there is not added twice (a retried webhook)."""
+    with uow:
+        ticket = uow.tickets.get(number)
+        if ticket is None:
+            raise UnknownTicket(number)
+        if not note.strip():
+            raise ServiceError("an empty note")
+        lines = ticket.notes.splitlines()
+        if note not in lines:
+            ticket.notes = "\n".join([*lines, note])
+            uow.commit()
+        return ticket
