@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
+from ivr import init_app as init_ivr
 
 
 def create_app(
@@ -20,6 +21,7 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
+    init_ivr(app, fd)
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -1,0 +1,217 @@
+"""The phone tree of issue #3 ("call flow"): what to ask next, and what each answer leads to.
+
+Every rule comes from :func:`core.decision.decide`; this module only maps outcomes and reason
+codes to spoken messages and to the next question. The routing decision (after identification)
+asks about the most urgent case, P1, so that the on-call service shows when it applies; the
+ticket is then opened from a decision on the priority the caller chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from core.decision import Decision, Request, decide
+from core.model import Ticket
+from core.services import open_ticket
+from ivr.prompts import clock
+from ivr.step import Step
+
+ASKS = 2  # a silent or invalid answer is asked again twice, then the call ends politely
+PRIORITIES = {"1": "P1", "2": "P2", "3": "P3", "4": "P4"}
+_REFUSALS = {
+    "unknown_contract",
+    "payment_overdue",
+    "contract_not_started",
+    "contract_expired",
+    "end_of_support",
+    "end_user_not_covered",
+}
+
+
+def spoken_digits(number: str) -> str:
+    """ "0000127" read digit by digit by any voice."""
+    return ", ".join(number)
+
+
+# questions ------------------------------------------------------------------------------------
+def ask_language(step: Step) -> None:
+    gather = step.gather("language")
+    for key, code in enumerate(step.fd.policy.theatres[step.theatre].menu_languages, start=1):
+        step.say("language_option", lang=code, into=gather, digit=key)
+
+
+def ask_identify(step: Step) -> None:
+    step.say("identify", into=step.gather("identify", until_hash=True, timeout=10))
+
+
+def ask_role(step: Step) -> None:
+    step.say("role", into=step.gather("role"))
+
+
+def ask_menu(step: Step) -> None:
+    step.say("menu", into=step.gather("menu"))
+
+
+def ask_priority(step: Step, endpoint: str = "priority") -> None:
+    step.say("priority", into=step.gather(endpoint))
+
+
+def ask_ticket(step: Step) -> None:
+    step.say("ticket_prompt", into=step.gather("ticket", until_hash=True, timeout=10))
+
+
+def ask_pin(step: Step, again: bool = False) -> None:
+    gather = step.gather("pin", until_hash=True, timeout=10)
+    step.say("pin_try_again" if again else "pin_prompt", lang="en", into=gather)
+
+
+def ask_again(step: Step, name: str, ask: Callable[[Step], None], sorry: str = "") -> None:
+    """Ask ``name`` again after a silent or invalid answer, at most :data:`ASKS` times."""
+    tries = dict(step.state.get("tries", {}))
+    tries[name] = tries.get(name, 0) + 1
+    step.state["tries"] = tries
+    if tries[name] > ASKS:
+        step.hang_up("no_input", url=step.fd.policy.help_center_url)
+        step.end("no_input", name)
+        return
+    step.say(sorry or "not_understood")
+    ask(step)
+
+
+# flow -----------------------------------------------------------------------------------------
+def proceed(step: Step) -> None:
+    """Ask for what is still unknown (language, contract, role), then route by the decision."""
+    languages = step.fd.policy.theatres[step.theatre].menu_languages
+    if not step.state.get("lang"):
+        if len(languages) > 1:
+            ask_language(step)
+            return
+        step.state["lang"] = languages[0]
+    if not step.state.get("contract"):
+        ask_identify(step)
+    elif not step.state.get("role"):
+        ask_role(step)
+    else:
+        route(step)
+
+
+def decision(step: Step, priority: str, *, pin_verified: bool = False) -> Decision:
+    request = Request(
+        contract=step.contract(),
+        channel="phone",
+        at=step.now,
+        priority=priority,
+        language=step.lang,
+        requester=str(step.state.get("role") or "admin"),
+        pin_verified=pin_verified,
+    )
+    made = decide(step.fd.book, request)
+    step.note(f"decision for {priority}: {made.outcome}", kind="decision", reason=made.reason)
+    return made
+
+
+def route(step: Step) -> None:
+    made = decision(step, "P1")
+    if made.outcome == "refuse" and made.reason == "on_call_pin_required":
+        ask_pin(step)
+    elif made.outcome in ("refuse", "redirect"):
+        refuse(step, made)
+    elif made.open_now:
+        ask_menu(step)
+    else:
+        closed(step, made)
+
+
+def refuse(step: Step, made: Decision) -> None:
+    reason = made.reason if made.reason in _REFUSALS else "other"
+    step.say(f"refuse_{reason}")
+    if reason != "end_user_not_covered":  # that message already says goodbye
+        step.say("help_center", url=step.fd.policy.help_center_url)
+        step.say("goodbye")
+    step.response.hangup()
+    step.end(made.outcome, made.reason)
+
+
+def closed(step: Step, made: Decision) -> None:
+    """Office closed: hours, next opening, help center, then the voicemail's priority."""
+    step.say("closed", hours=office_hours(step))
+    if made.next_opening is not None:
+        step.say("next_opening", when=local_when(step, made.next_opening))
+    step.say("help_center", url=step.fd.policy.help_center_url)
+    step.say("voicemail")
+    ask_priority(step, "voicemail")
+
+
+def office_hours(step: Step) -> str:
+    """The contract's theatre hours in words, with the reduced days when the plan has them."""
+    contract = step.contract()
+    assert contract is not None
+    policy = step.fd.policy
+    theatre = policy.theatres[contract.theatre]
+    week = theatre.weeks.get(contract.week) or theatre.weeks[theatre.default_week]
+    lang = step.lang
+    days = step.prompts.text(
+        lang,
+        "hours_days",
+        first=step.prompts.weekday(lang, _index(week.working_days[0])),
+        last=step.prompts.weekday(lang, _index(week.working_days[-1])),
+    )
+    city = theatre.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    hours = theatre.office_hours
+    text = step.prompts.text(
+        lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
+    )
+    if policy.plans[contract.plan].extended_hours and week.extended_days:  # type: ignore[index]
+        extended = ", ".join(step.prompts.weekday(lang, _index(d)) for d in week.extended_days)
+        reduced = theatre.extended_hours
+        text += " " + step.prompts.text(
+            lang,
+            "hours_extended",
+            days=extended,
+            open=clock(reduced.open),
+            close=clock(reduced.close),
+        )
+    return text
+
+
+def _index(day: str) -> int:
+    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(day)
+
+
+def local_when(step: Step, instant: datetime, lang: str | None = None) -> str:
+    """An instant in words, in the local time of the contract's theatre."""
+    contract = step.contract()
+    theatre = contract.theatre if contract else step.theatre
+    zone = step.fd.policy.theatres[theatre].zone
+    return step.prompts.when(lang or step.lang, instant.astimezone(zone))
+
+
+def open_call_ticket(step: Step, made: Decision, priority: str) -> Ticket:
+    """The call's ticket (one per call: a retried webhook gets the same one)."""
+    contract = step.contract()
+    ticket = open_ticket(
+        step.fd.uow(),
+        step.fd.book,
+        contract_code=contract.code if contract else None,
+        decision=made,
+        channel="phone",
+        language=step.lang,
+        priority=priority,
+        topic="product",
+        summary=f"Phone call from {step.caller} ({step.state.get('role', 'admin')}): {priority}",
+        opened_at=step.now,
+        idempotency_key=f"phone:{step.sid}",
+        conversation_id=step.sid,
+    )
+    assert ticket.number is not None
+    step.state["ticket"] = ticket.number
+    step.note(f"ticket {ticket.number} opened ({priority})", kind="ticket", reason=made.reason)
+    return ticket
+
+
+def tell_deadline(step: Step, ticket: Ticket, lang: str | None = None) -> None:
+    if ticket.guaranteed and ticket.due_at is not None:
+        step.say("due", lang=lang, when=local_when(step, ticket.due_at, lang))
+    else:
+        step.say("no_guarantee", lang=lang)

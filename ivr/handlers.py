@@ -1,0 +1,324 @@
+"""What each webhook does with the caller's answer (one function per IVR state)."""
+
+from __future__ import annotations
+
+from core.services import (
+    UnknownTicket,
+    add_ticket_note,
+    find_contract,
+    find_contract_by_phone,
+    get_ticket,
+    verify_pin,
+)
+from ivr import flow
+from ivr.step import Step
+
+
+def voice(step: Step) -> None:
+    """Incoming call: theatre from the number dialled, caller from their number."""
+    policy = step.fd.policy
+    to = step.form.get("To", "")
+    theatre = policy.theatre_for_phone(to) or policy.default_theatre
+    step.state.update(theatre=theatre, caller=step.caller)
+    contract = find_contract_by_phone(step.fd.uow(), step.caller)
+    if contract is not None:
+        _identified(step, contract.code)
+    step.note(f"call to {to or '?'} ({theatre}) from {step.caller}")
+    step.say("welcome")
+    flow.proceed(step)
+
+
+def _identified(step: Step, code: str) -> None:
+    step.state["contract"] = code
+    contract = step.contract()
+    contact = contract.contact_by_phone(step.caller) if contract else None
+    if contact is not None:
+        step.state["role"] = step.state.get("role") or contact.role
+        if contact.language in step.fd.policy.languages and not step.state.get("lang"):
+            step.state["lang"] = contact.language
+    step.note(f"caller identified: contract {code}", kind="decision")
+
+
+def language(step: Step) -> None:
+    languages = step.fd.policy.theatres[step.theatre].menu_languages
+    keys = step.digits
+    step.heard(keys or "")
+    if keys == "":
+        step.state["lang"] = languages[0]  # silence: the theatre's first main language
+    elif keys and keys.isdigit() and 1 <= int(keys) <= len(languages):
+        step.state["lang"] = languages[int(keys) - 1]
+    else:
+        flow.ask_again(step, "language", flow.ask_language)
+        return
+    flow.proceed(step)
+
+
+def identify(step: Step) -> None:
+    code = step.digits
+    step.heard(code or "", secret=True)
+    if not code:
+        flow.ask_again(step, "identify", flow.ask_identify)
+        return
+    contract = find_contract(step.fd.uow(), code)
+    if contract is None:
+        wrong = int(step.state.get("wrong_codes", 0)) + 1
+        step.state["wrong_codes"] = wrong
+        step.say("identify_wrong")
+        if wrong >= 3:
+            step.hang_up("identify_failed", url=step.fd.policy.help_center_url)
+            step.end("refuse", "unknown_contract")
+        else:
+            flow.ask_identify(step)
+        return
+    _identified(step, contract.code)
+    flow.proceed(step)
+
+
+def role(step: Step) -> None:
+    keys = step.digits
+    step.heard(keys or "")
+    if keys not in ("1", "2"):
+        flow.ask_again(step, "role", flow.ask_role)
+        return
+    step.state["role"] = "admin" if keys == "1" else "end_user"
+    flow.route(step)
+
+
+def menu(step: Step) -> None:
+    keys = step.digits
+    step.heard(keys or "")
+    if keys == "1":
+        flow.ask_priority(step)
+    elif keys == "2":
+        flow.ask_ticket(step)
+    else:
+        flow.ask_again(step, "menu", flow.ask_menu)
+
+
+def priority(step: Step) -> None:
+    """Office open: open the ticket, read it back, put the caller through to the desk."""
+    keys = step.digits or ""
+    step.heard(keys)
+    if keys not in flow.PRIORITIES:
+        flow.ask_again(step, "priority", flow.ask_priority)
+        return
+    chosen = flow.PRIORITIES[keys]
+    made = flow.decision(step, chosen)
+    if made.outcome not in ("open_ticket", "on_call"):
+        flow.refuse(step, made)
+        return
+    ticket = flow.open_call_ticket(step, made, chosen)
+    step.say("ticket_opened", number=flow.spoken_digits(ticket.number or ""))
+    flow.tell_deadline(step, ticket)
+    step.end(made.outcome, made.reason)
+    if made.open_now:
+        _connect_desk(step)
+    else:
+        step.hang_up("callback")
+
+
+def _connect_desk(step: Step) -> None:
+    queue, number = step.conf.desk_queue(step.theatre), step.conf.desk_number(step.theatre)
+    if queue:
+        step.say("connecting")
+        step.response.enqueue(queue)
+        step.note(f"queued on {queue}")
+    elif number:
+        step.say("connecting")
+        step.state["dial"] = {"kind": "desk", "next": 1}
+        dial = step.response.dial(
+            action=step.url("dial_status"), answer_on_bridge=True, timeout=step.conf.dial_timeout
+        )
+        dial.number(number)
+        step.note(f"dialling the desk {number}")
+    else:
+        step.hang_up("callback")
+
+
+def ticket(step: Step) -> None:
+    """Status and due time of a ticket of the caller's own contract only."""
+    number = step.digits or ""
+    step.heard(number)
+    contract = step.contract()
+    found = None
+    if number and contract is not None:
+        try:
+            found = get_ticket(step.fd.uow(), number)
+        except UnknownTicket:
+            found = None
+    if found is None or contract is None or found.contract_id != contract.id:
+        flow.ask_again(step, "ticket", flow.ask_ticket, sorry="ticket_unknown")
+        return
+    status = step.prompts.text(step.lang, f"status_{found.status}")
+    step.say("ticket_status", number=flow.spoken_digits(number), status=status)
+    if found.status != "closed":
+        flow.tell_deadline(step, found)
+    step.hang_up()
+    step.end("ticket_status", found.status)
+
+
+def pin(step: Step) -> None:
+    """Out of hours, Platinum: the on-call PIN (English only, as the on-call service is)."""
+    typed = step.form.get("Digits", "").strip()
+    step.heard(typed, secret=True)
+    contract = step.contract()
+    if not typed or contract is None:  # not a critical problem: the closed-office path
+        flow.closed(step, flow.decision(step, "P2"))
+        return
+    result = verify_pin(
+        step.fd.uow(),
+        step.fd.policy,
+        contract.code,
+        typed[:64],
+        at=step.now,
+        caller=step.caller,
+        call_sid=step.sid,
+        attempt_key=f"{step.sid}:{step.key}",
+    )
+    step.note(f"on-call PIN: {result}", kind="decision", reason=f"pin_{result}")
+    if result == "ok":
+        _on_call(step)
+        return
+    if result == "wrong":
+        fails = int(step.state.get("pin_fails", 0)) + 1
+        step.state["pin_fails"] = fails
+        step.say("pin_wrong", lang="en")
+        if fails < step.fd.policy.on_call.pin.tries_per_call:
+            flow.ask_pin(step, again=True)
+            return
+    else:
+        step.say("pin_locked" if result == "locked" else "pin_none", lang="en")
+    flow.closed(step, flow.decision(step, "P2"))
+
+
+def _on_call(step: Step) -> None:
+    made = flow.decision(step, "P1", pin_verified=True)
+    if made.outcome != "on_call":
+        flow.refuse(step, made)
+        return
+    step.state.update(lang_on_call="en", on_call=True)
+    ticket = flow.open_call_ticket(step, made, "P1")
+    step.say("on_call_opened", lang="en", number=flow.spoken_digits(ticket.number or ""))
+    step.end(made.outcome, made.reason)
+    numbers = step.conf.on_call_numbers
+    if not numbers:
+        _leave_message(step)
+        return
+    step.say("on_call_connecting", lang="en")
+    _dial_on_call(step, 0)
+
+
+def _dial_on_call(step: Step, index: int) -> None:
+    numbers = step.conf.on_call_numbers
+    together = step.conf.dial_mode == "simultaneous"
+    chosen = numbers if together else numbers[index : index + 1]
+    step.state["dial"] = {"kind": "on_call", "next": len(numbers) if together else index + 1}
+    dial = step.response.dial(
+        action=step.url("dial_status"), answer_on_bridge=True, timeout=step.conf.dial_timeout
+    )
+    for number in chosen:
+        dial.number(number)
+    step.note(f"dialling on-call {', '.join(chosen)}")
+
+
+def dial_status(step: Step) -> None:
+    """After a <Dial>: done when answered; otherwise the next engineer, or a voicemail."""
+    status = step.form.get("DialCallStatus", "")[:32]
+    step.note(f"dial ended: {status or '?'}")
+    dial = dict(step.state.get("dial") or {})
+    if status in ("completed", "answered"):
+        step.hang_up(lang="en" if step.state.get("on_call") else None)
+        return
+    numbers = step.conf.on_call_numbers
+    if dial.get("kind") == "on_call" and int(dial.get("next", 0)) < len(numbers):
+        _dial_on_call(step, int(dial["next"]))
+        return
+    _leave_message(step)
+
+
+def _leave_message(step: Step) -> None:
+    on_call = bool(step.state.get("on_call"))
+    number = flow.spoken_digits(str(step.state.get("ticket", "")))
+    key = "on_call_unreachable" if on_call else "desk_unreachable"
+    step.say(key, lang="en" if on_call else None, number=number)
+    _record(step)
+
+
+def _record(step: Step) -> None:
+    step.response.record(
+        max_length=step.conf.record_max_seconds,
+        finish_on_key="#",
+        play_beep=True,
+        action=step.url("voicemail_recorded"),
+        method="POST",
+    )
+    # no audio at all: Twilio skips the action and goes on with the next verb
+    step.response.redirect(step.url("voicemail_recorded"), method="POST")
+
+
+def voicemail(step: Step) -> None:
+    """Office closed: the message's priority, then the recording; the ticket opens now."""
+    keys = step.digits or ""
+    step.heard(keys)
+    if keys not in flow.PRIORITIES:
+        flow.ask_again(step, "voicemail", lambda s: flow.ask_priority(s, "voicemail"))
+        return
+    chosen = flow.PRIORITIES[keys]
+    made = flow.decision(step, chosen)
+    if made.reason == "on_call_pin_required":
+        flow.ask_again(
+            step,
+            "voicemail",
+            lambda s: flow.ask_priority(s, "voicemail"),
+            sorry="voicemail_pin_needed",
+        )
+        return
+    if made.outcome not in ("open_ticket", "on_call"):
+        flow.refuse(step, made)
+        return
+    flow.open_call_ticket(step, made, chosen)
+    step.end(made.outcome, made.reason)
+    step.say("record")
+    _record(step)
+
+
+def voicemail_recorded(step: Step) -> None:
+    """The recording is on the ticket: read its number back, then goodbye."""
+    number = str(step.state.get("ticket", ""))
+    lang = "en" if step.state.get("on_call") else None
+    url = step.form.get("RecordingUrl", "")[:500]
+    if not number:
+        step.hang_up(lang=lang)
+        return
+    if url.startswith("https://"):
+        seconds = step.form.get("RecordingDuration", "?")[:8]
+        add_ticket_note(step.fd.uow(), number, f"voicemail {url} ({seconds} s)")
+        step.note(f"voicemail recorded on ticket {number}", kind="ticket")
+    step.say("recorded", lang=lang, number=flow.spoken_digits(number))
+    flow.tell_deadline(step, get_ticket(step.fd.uow(), number), lang)
+    step.hang_up(lang=lang)
+
+
+def status(step: Step) -> None:
+    """Twilio's status callback: the call's progress on its transcript (no TwiML needed)."""
+    call_status = step.form.get("CallStatus", "")[:32] or "unknown"
+    step.keep_state = True
+    step.note(f"call status: {call_status}", kind="event", reason=call_status)
+    if call_status in ("busy", "no-answer", "failed", "canceled") or (
+        call_status == "completed" and not step.state.get("outcome")
+    ):
+        step.end(str(step.state.get("outcome") or "hung_up"), call_status)
+
+
+def fallback(step: Step) -> None:
+    """Twilio's fallback URL (the main flow failed): apology and help center, then goodbye."""
+    step.keep_state = True
+    if not step.state.get("theatre"):
+        to = step.form.get("To", "")
+        step.state["theatre"] = (
+            step.fd.policy.theatre_for_phone(to) or step.fd.policy.default_theatre
+        )
+    error = step.form.get("ErrorCode", "")[:16]
+    step.note(f"fallback after error {error or '?'}", kind="event", reason="fallback")
+    step.hang_up("error", url=step.fd.policy.help_center_url)
+    step.end("error", "fallback")

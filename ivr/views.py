@@ -1,0 +1,219 @@
+"""The Twilio voice webhooks: one route per IVR state (TwilioDevEd ivr-phone-tree style).
+
+Every route checks ``X-Twilio-Signature`` against PUBLIC_BASE_URL + path, answers a retried
+delivery from the stored answer, runs its step on the call's stored state, and stores the new
+state, the answer and the transcript lines together. Nothing a caller sends can cause a 500: a
+bad request gets a 4xx, and a failure inside a step still answers valid TwiML (an apology and
+the help-center address), logged with the CallSid.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from core.services import (
+    add_turn,
+    get_call,
+    replayed_answer,
+    request_fingerprint,
+    save_step,
+    set_outcome,
+    start_or_get_transcript,
+)
+from ivr import handlers
+from ivr.step import Step
+
+log = logging.getLogger("frontdoor.ivr")
+bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+MAX_BODY = 16 * 1024  # Twilio's webhooks are well under this
+_CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+Handler = Callable[[Step], None]
+
+
+def _twiml(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/xml")
+
+
+def _config(name: str) -> Any:
+    return current_app.extensions["ivr"][name]
+
+
+def _public_url() -> str:
+    base = _config("public_base_url") or request.host_url.rstrip("/")
+    query = request.query_string.decode("latin-1")
+    return f"{base}{request.script_root}{request.path}" + (f"?{query}" if query else "")
+
+
+def _signed() -> bool:
+    if _config("settings").skip_signature:
+        return True
+    token = _config("auth_token")
+    if not token:
+        log.error("TWILIO_AUTH_TOKEN is not set: IVR webhook refused")
+        return False
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return bool(RequestValidator(token).validate(_public_url(), request.form, signature))
+
+
+def _refused() -> Response | None:
+    if (request.content_length or 0) > MAX_BODY:
+        return Response("request too large\n", status=413, mimetype="text/plain")
+    if not _signed():
+        log.warning("IVR webhook %s with a missing or wrong signature: 403", request.path)
+        return Response("forbidden\n", status=403, mimetype="text/plain")
+    if not _CALL_SID.match(request.form.get("CallSid", "")):
+        return Response("missing or malformed CallSid\n", status=400, mimetype="text/plain")
+    return None
+
+
+SIMULATED_AT_HEADER = "X-Frontdoor-Simulated-At"
+
+
+def _now() -> datetime:
+    """The time of this step: the injected clock (tests), the simulator's header when allowed
+    (development), else the real UTC time. The only place the IVR reads the clock."""
+    simulated = request.headers.get(SIMULATED_AT_HEADER, "")
+    if simulated and _config("settings").simulated_time:
+        try:
+            at = datetime.fromisoformat(simulated)
+        except ValueError:
+            at = None
+        if at is not None and at.tzinfo is not None:
+            return at
+    clock = current_app.config.get("FRONTDOOR_CLOCK")
+    return clock() if clock else datetime.now(timezone.utc)
+
+
+def _run(handler: Handler) -> Response:
+    refused = _refused()
+    if refused is not None:
+        return refused
+    fd = _config("frontdoor")
+    sid, now = request.form["CallSid"], _now()
+    step_key = request.full_path.rstrip("?")[:200]
+    fingerprint = request_fingerprint(step_key, request.form.items(multi=True))
+    step: Step | None = None
+    try:
+        call = get_call(fd.uow(), sid)
+        answer = replayed_answer(call, step_key, fingerprint)
+        if answer is not None:
+            return _twiml(answer)
+        state = copy.deepcopy(call.state) if call else {}
+        state["seq"] = int(state.get("seq", 0)) + 1
+        step = Step(fd, _config("settings"), _config("prompts"), sid, request.form, now, state)
+        step.key = step_key
+        if call is None and handler not in (handlers.status, handlers.fallback):
+            handler = handlers.voice  # no state for this call (yet): it starts here
+        handler(step)
+        return _twiml(_store(step, step_key, fingerprint))
+    except Exception:
+        log.exception("IVR step %s failed for call %s", step_key, sid)
+        return _twiml(_apology(step))
+
+
+def _store(step: Step, step_key: str, fingerprint: str) -> str:
+    fd, answer = step.fd, str(step.response)
+    if step.keep_state:
+        _add_lines(step)
+        return answer
+    if step.state.get("seq") == 1:
+        start_or_get_transcript(
+            fd.uow(),
+            channel="phone",
+            conversation_id=step.sid,
+            started_at=step.now,
+            theatre=step.theatre,
+            caller=step.caller,
+        )
+    save_step(
+        fd.uow(),
+        step.sid,
+        at=step.now,
+        state=step.state,
+        step=step_key,
+        fingerprint=fingerprint,
+        answer=answer,
+        turns=step.lines,
+    )
+    if step.outcome is not None:
+        set_outcome(
+            fd.uow(),
+            channel="phone",
+            conversation_id=step.sid,
+            outcome=step.outcome[0],
+            reason=step.outcome[1],
+            contract_code=step.state.get("contract"),
+            language=step.state.get("lang"),
+        )
+    return answer
+
+
+def _add_lines(step: Step) -> None:
+    """Transcript lines only (status callbacks, fallback): the call's state is left alone, so
+    that a callback racing with a step of the call cannot overwrite what the step stored."""
+    uow, sid = step.fd.uow, step.sid
+    start_or_get_transcript(
+        uow(), channel="phone", conversation_id=sid, started_at=step.now, caller=step.caller
+    )
+    for line in step.lines:
+        add_turn(
+            uow(),
+            channel="phone",
+            conversation_id=sid,
+            speaker=line.speaker,
+            text=line.text,
+            at=line.at,
+            kind=line.kind,
+            reason=line.reason,
+        )
+    if step.outcome is not None:
+        outcome, reason = step.outcome
+        set_outcome(uow(), channel="phone", conversation_id=sid, outcome=outcome, reason=reason)
+
+
+def _apology(step: Step | None) -> str:
+    """Valid TwiML whatever failed: an apology and the help-center address, then hang up."""
+    fd = _config("frontdoor")
+    try:
+        lang = step.lang if step is not None else fd.policy.fallback_language
+        voice = fd.policy.languages[lang]
+        text = _config("prompts").text(lang, "error", url=fd.policy.help_center_url)
+        kwargs = {"voice": voice.voice, "language": voice.tts_language}
+    except Exception:  # the apology itself must not fail
+        log.exception("IVR apology in the caller's language failed")
+        text, kwargs = f"We are sorry, please visit {fd.policy.help_center_url}. Goodbye.", {}
+    response = VoiceResponse()
+    response.say(text, **kwargs)
+    response.hangup()
+    return str(response)
+
+
+def _route(path: str, handler: Handler, endpoint: str) -> None:
+    bp.add_url_rule(path, endpoint, lambda: _run(handler), methods=["POST"])
+
+
+for _path, _handler, _endpoint in (
+    ("/voice", handlers.voice, "voice"),
+    ("/language", handlers.language, "language"),
+    ("/identify", handlers.identify, "identify"),
+    ("/role", handlers.role, "role"),
+    ("/menu", handlers.menu, "menu"),
+    ("/priority", handlers.priority, "priority"),
+    ("/ticket", handlers.ticket, "ticket"),
+    ("/pin", handlers.pin, "pin"),
+    ("/voicemail", handlers.voicemail, "voicemail"),
+    ("/voicemail/recorded", handlers.voicemail_recorded, "voicemail_recorded"),
+    ("/dial-status", handlers.dial_status, "dial_status"),
+    ("/status", handlers.status, "status"),
+    ("/fallback", handlers.fallback, "fallback"),
+):
+    _route(_path, _handler, _endpoint)
