@@ -25,8 +25,8 @@ run: db
 	$(BIN)/frontdoor serve --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check core cli tests bench
-	$(BIN)/ruff format --check core cli
+	$(BIN)/ruff check core cli web ivr bot tests bench
+	$(BIN)/ruff format --check core cli web ivr bot tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
