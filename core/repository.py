@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import Alert, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
 
 
 class DuplicateError(Exception):
@@ -79,3 +79,24 @@ class PinRepository(abc.ABC):
     @abc.abstractmethod
     def attempts_since(self, contract_id: int, since: datetime) -> list[PinAttempt]:
         """Attempts on a contract strictly after ``since``, oldest first."""
+
+
+class AlertRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, alert: Alert) -> None:
+        """Store ``alert``; :class:`DuplicateError` when its fingerprint and start are known."""
+
+    @abc.abstractmethod
+    def get(self, fingerprint: str, starts_at: datetime) -> Alert | None: ...
+
+    @abc.abstractmethod
+    def latest(self, fingerprint: str) -> Alert | None:
+        """The most recently received occurrence of this fingerprint."""
+
+    @abc.abstractmethod
+    def pending_for(self, contract_id: int) -> list[Alert]:
+        """Enhanced-support alerts of the contract not yet shown on a ticket, oldest first."""
+
+    @abc.abstractmethod
+    def by_ticket(self, ticket_id: int) -> Alert | None:
+        """The alert that opened this ticket."""

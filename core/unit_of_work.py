@@ -15,6 +15,7 @@ from sqlalchemy import literal, select
 from core import repository
 from core.adapters import orm
 from core.adapters.repository import (
+    SqlAlchemyAlertRepository,
     SqlAlchemyContractRepository,
     SqlAlchemyPinRepository,
     SqlAlchemyTicketRepository,
@@ -27,6 +28,7 @@ class AbstractUnitOfWork(abc.ABC):
     tickets: repository.TicketRepository
     transcripts: repository.TranscriptRepository
     pins: repository.PinRepository
+    alerts: repository.AlertRepository
 
     def __enter__(self) -> AbstractUnitOfWork:
         return self
@@ -62,6 +64,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.tickets = SqlAlchemyTicketRepository(self.session)
         self.transcripts = SqlAlchemyTranscriptRepository(self.session)
         self.pins = SqlAlchemyPinRepository(self.session)
+        self.alerts = SqlAlchemyAlertRepository(self.session)
         return super().__enter__()
 
     def __exit__(

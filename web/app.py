@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
+from web import alerts
 
 
 def create_app(
@@ -20,6 +21,7 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
+    alerts.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import repository
 from core.adapters import orm
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import Alert, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
 
 
 def _flush(session: Any) -> None:
@@ -106,3 +106,40 @@ class SqlAlchemyPinRepository(_Base, repository.PinRepository):
             .order_by(orm.pin_attempts.c.at, orm.pin_attempts.c.id)
         )
         return list(self.session.execute(statement).scalars())
+
+
+class SqlAlchemyAlertRepository(_Base, repository.AlertRepository):
+    def add(self, alert: Alert) -> None:
+        self.session.add(alert)
+        _flush(self.session)
+
+    def get(self, fingerprint: str, starts_at: datetime) -> Alert | None:
+        statement = select(Alert).filter_by(fingerprint=fingerprint, starts_at=starts_at)
+        found: Alert | None = self._one(statement)
+        return found
+
+    def latest(self, fingerprint: str) -> Alert | None:
+        statement = (
+            select(Alert)
+            .filter_by(fingerprint=fingerprint)
+            .order_by(orm.alerts.c.received_at.desc(), orm.alerts.c.id.desc())
+        )
+        found: Alert | None = self._one(statement)
+        return found
+
+    def pending_for(self, contract_id: int) -> list[Alert]:
+        statement = (
+            select(Alert)
+            .filter_by(contract_id=contract_id, outcome="enhanced", ticket_id=None)
+            .order_by(orm.alerts.c.received_at, orm.alerts.c.id)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def by_ticket(self, ticket_id: int) -> Alert | None:
+        statement = (
+            select(Alert)
+            .where(orm.alerts.c.ticket_id == ticket_id, orm.alerts.c.outcome != "enhanced")
+            .order_by(orm.alerts.c.id)
+        )
+        found: Alert | None = self._one(statement)
+        return found

@@ -2,9 +2,10 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts.
+transcripts, alerts (monitoring alarms, issue #6).
 """
 
+from core.services.alerts import AlertReceipt, acknowledge_page, receive_alert
 from core.services.contracts import (
     ContactSpec,
     ContractSpec,
@@ -36,6 +37,7 @@ from core.services.tickets import (
 from core.services.transcripts import add_turn, mask_digits, set_outcome, start_or_get_transcript
 
 __all__ = [
+    "AlertReceipt",
     "ContactSpec",
     "ContractImportError",
     "ContractSpec",
@@ -44,6 +46,7 @@ __all__ = [
     "ServiceError",
     "UnknownContract",
     "UnknownTicket",
+    "acknowledge_page",
     "add_turn",
     "check_pin_format",
     "contracts_by_phone",
@@ -60,6 +63,7 @@ __all__ = [
     "parse_contracts_csv",
     "pause",
     "pin_matches",
+    "receive_alert",
     "resume",
     "set_outcome",
     "set_pin",
