@@ -194,3 +194,34 @@ class Call:
     last_fingerprint: str | None = None
     last_answer: str | None = None
     id: int | None = None
+
+
+@dataclass(eq=False)
+class Alert:
+    """One monitoring alarm occurrence (fingerprint + start), as received and what it did.
+
+    ``outcome`` says what the front door did: ``ticket`` (opened one), ``on_call`` (opened one
+    and paged the on-call engineer), ``enhanced`` (Basic on-prem: kept for the customer's next
+    ticket, policy-notes "Proactive support") or ``ignored`` (``reason`` says why).
+    """
+
+    fingerprint: str
+    starts_at: datetime
+    status: str  # firing | resolved (the latest state received)
+    received_at: datetime
+    outcome: str
+    reason: str
+    contract_code: str | None = None  # the label value as sent, also when no contract has it
+    contract_id: int | None = None
+    priority: str | None = None
+    ends_at: datetime | None = None
+    resolved_at: datetime | None = None  # when the front door learnt of the resolution
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    ticket_id: int | None = None  # the ticket it opened, or (enhanced) the one it was shown on
+    id: int | None = None
+
+    @property
+    def conversation_id(self) -> str:
+        """The transcript of this occurrence: fingerprint and start instant."""
+        return f"{self.fingerprint}@{self.starts_at.isoformat()}"

@@ -9,7 +9,16 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import (
+    Alert,
+    Call,
+    Contract,
+    Customer,
+    OnCallPin,
+    PinAttempt,
+    Ticket,
+    Transcript,
+)
 
 
 class DuplicateError(Exception):
@@ -89,3 +98,24 @@ class CallRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
         """The call; ``lock`` holds its row until commit (concurrent steps are serialised)."""
+
+
+class AlertRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, alert: Alert) -> None:
+        """Store ``alert``; :class:`DuplicateError` when its fingerprint and start are known."""
+
+    @abc.abstractmethod
+    def get(self, fingerprint: str, starts_at: datetime) -> Alert | None: ...
+
+    @abc.abstractmethod
+    def latest(self, fingerprint: str) -> Alert | None:
+        """The most recently received occurrence of this fingerprint."""
+
+    @abc.abstractmethod
+    def pending_for(self, contract_id: int) -> list[Alert]:
+        """Enhanced-support alerts of the contract not yet shown on a ticket, oldest first."""
+
+    @abc.abstractmethod
+    def by_ticket(self, ticket_id: int) -> Alert | None:
+        """The alert that opened this ticket."""

@@ -11,7 +11,16 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from core import repository
-from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import (
+    Alert,
+    Call,
+    Contract,
+    Customer,
+    OnCallPin,
+    PinAttempt,
+    Ticket,
+    Transcript,
+)
 from core.unit_of_work import AbstractUnitOfWork
 
 _ids: Iterator[int] = itertools.count(1)
@@ -124,6 +133,39 @@ class FakeCallRepository(repository.CallRepository):
         return self.items.get(call_sid)
 
 
+class FakeAlertRepository(repository.AlertRepository):
+    def __init__(self) -> None:
+        self.items: list[Alert] = []
+
+    def add(self, alert: Alert) -> None:
+        if self.get(alert.fingerprint, alert.starts_at):
+            raise repository.DuplicateError(alert.fingerprint)
+        alert.id = next(_ids)
+        self.items.append(alert)
+
+    def get(self, fingerprint: str, starts_at: datetime) -> Alert | None:
+        return next(
+            (a for a in self.items if a.fingerprint == fingerprint and a.starts_at == starts_at),
+            None,
+        )
+
+    def latest(self, fingerprint: str) -> Alert | None:
+        found = [a for a in self.items if a.fingerprint == fingerprint]
+        return max(found, key=lambda a: (a.received_at, a.id or 0), default=None)
+
+    def pending_for(self, contract_id: int) -> list[Alert]:
+        return [
+            a
+            for a in self.items
+            if a.contract_id == contract_id and a.outcome == "enhanced" and a.ticket_id is None
+        ]
+
+    def by_ticket(self, ticket_id: int) -> Alert | None:
+        return next(
+            (a for a in self.items if a.ticket_id == ticket_id and a.outcome != "enhanced"), None
+        )
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
     in-memory changes (services must not rely on it beyond retrying a duplicate)."""
@@ -134,6 +176,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.transcripts = FakeTranscriptRepository()
         self.pins = FakePinRepository()
         self.calls = FakeCallRepository()
+        self.alerts = FakeAlertRepository()
         self.committed = 0
 
     def commit(self) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import literal, select
 from core import repository
 from core.adapters import orm
 from core.adapters.repository import (
+    SqlAlchemyAlertRepository,
     SqlAlchemyCallRepository,
     SqlAlchemyContractRepository,
     SqlAlchemyPinRepository,
@@ -29,6 +30,7 @@ class AbstractUnitOfWork(abc.ABC):
     transcripts: repository.TranscriptRepository
     pins: repository.PinRepository
     calls: repository.CallRepository
+    alerts: repository.AlertRepository
 
     def __enter__(self) -> AbstractUnitOfWork:
         return self
@@ -65,6 +67,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.transcripts = SqlAlchemyTranscriptRepository(self.session)
         self.pins = SqlAlchemyPinRepository(self.session)
         self.calls = SqlAlchemyCallRepository(self.session)
+        self.alerts = SqlAlchemyAlertRepository(self.session)
         return super().__enter__()
 
     def __exit__(

@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
+from web import alerts
 
 
 def create_app(
@@ -22,6 +23,7 @@ def create_app(
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
     init_ivr(app, fd)
+    alerts.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:

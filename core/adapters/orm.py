@@ -233,6 +233,30 @@ calls = Table(
 )
 
 
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    Column("fingerprint", String(64), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("contract_code", String(64), nullable=True),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=True),
+    Column("priority", String(4), nullable=True),
+    Column("labels", JSON, nullable=False),
+    Column("annotations", JSON, nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=True, index=True),
+    UniqueConstraint("fingerprint", "starts_at"),
+    Index("ix_alerts_contract_id_outcome", "contract_id", "outcome"),
+    Index("ix_alerts_fingerprint_received_at", "fingerprint", "received_at"),
+)
+
+
 def _owned(cls: type, order_by: Any) -> Any:
     """A child collection that lives and dies with its parent, loaded eagerly so that objects
     returned by a service stay usable after the unit of work has closed its session."""
@@ -265,6 +289,7 @@ def start_mappers() -> None:
             "pauses": _owned(model.Pause, (pauses.c.start, pauses.c.id)),
         },
     )
+    mapper_registry.map_imperatively(model.Alert, alerts)
     mapper_registry.map_imperatively(model.Turn, turns)
     mapper_registry.map_imperatively(
         model.Transcript,

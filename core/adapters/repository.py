@@ -10,7 +10,16 @@ from sqlalchemy.exc import IntegrityError
 
 from core import repository
 from core.adapters import orm
-from core.model import Call, Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import (
+    Alert,
+    Call,
+    Contract,
+    Customer,
+    OnCallPin,
+    PinAttempt,
+    Ticket,
+    Transcript,
+)
 
 
 def _flush(session: Any) -> None:
@@ -116,4 +125,41 @@ class SqlAlchemyCallRepository(_Base, repository.CallRepository):
     def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
         statement = select(Call).filter_by(call_sid=call_sid)
         found: Call | None = self._one(statement.with_for_update() if lock else statement)
+        return found
+
+
+class SqlAlchemyAlertRepository(_Base, repository.AlertRepository):
+    def add(self, alert: Alert) -> None:
+        self.session.add(alert)
+        _flush(self.session)
+
+    def get(self, fingerprint: str, starts_at: datetime) -> Alert | None:
+        statement = select(Alert).filter_by(fingerprint=fingerprint, starts_at=starts_at)
+        found: Alert | None = self._one(statement)
+        return found
+
+    def latest(self, fingerprint: str) -> Alert | None:
+        statement = (
+            select(Alert)
+            .filter_by(fingerprint=fingerprint)
+            .order_by(orm.alerts.c.received_at.desc(), orm.alerts.c.id.desc())
+        )
+        found: Alert | None = self._one(statement)
+        return found
+
+    def pending_for(self, contract_id: int) -> list[Alert]:
+        statement = (
+            select(Alert)
+            .filter_by(contract_id=contract_id, outcome="enhanced", ticket_id=None)
+            .order_by(orm.alerts.c.received_at, orm.alerts.c.id)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def by_ticket(self, ticket_id: int) -> Alert | None:
+        statement = (
+            select(Alert)
+            .where(orm.alerts.c.ticket_id == ticket_id, orm.alerts.c.outcome != "enhanced")
+            .order_by(orm.alerts.c.id)
+        )
+        found: Alert | None = self._one(statement)
         return found

@@ -2,9 +2,10 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts, calls (IVR call state).
+transcripts, calls (IVR call state), alerts (monitoring alarms, issue #6).
 """
 
+from core.services.alerts import AlertReceipt, acknowledge_page, receive_alert
 from core.services.calls import (
     add_ticket_note,
     get_call,
@@ -43,6 +44,7 @@ from core.services.tickets import (
 from core.services.transcripts import add_turn, mask_digits, set_outcome, start_or_get_transcript
 
 __all__ = [
+    "AlertReceipt",
     "ContactSpec",
     "ContractImportError",
     "ContractSpec",
@@ -51,6 +53,7 @@ __all__ = [
     "ServiceError",
     "UnknownContract",
     "UnknownTicket",
+    "acknowledge_page",
     "add_ticket_note",
     "add_turn",
     "check_pin_format",
@@ -69,6 +72,7 @@ __all__ = [
     "parse_contracts_csv",
     "pause",
     "pin_matches",
+    "receive_alert",
     "replayed_answer",
     "request_fingerprint",
     "resume",

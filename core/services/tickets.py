@@ -81,15 +81,45 @@ def open_ticket(
             conversation_id=conversation_id,
             reason=decision.reason,
         )
-        _apply_decision(ticket, decision)
+        apply_decision(ticket, decision)
         try:
-            uow.tickets.add(ticket)
+            add_ticket(uow, ticket)
         except DuplicateError:
             return _winner_of_race(uow, idempotency_key)
-        assert ticket.id is not None
-        ticket.number = ticket_number(ticket.id)
         uow.commit()
         return ticket
+
+
+def add_ticket(uow: AbstractUnitOfWork, ticket: Ticket) -> None:
+    """Store a new ticket inside the caller's transaction and number it; telemetry alerts
+    kept for its contract are shown on it. :class:`DuplicateError` on a known key."""
+    uow.tickets.add(ticket)
+    assert ticket.id is not None
+    ticket.number = ticket_number(ticket.id)
+    _show_telemetry(uow, ticket)
+
+
+def add_note(ticket: Ticket, at: datetime, text: str) -> None:
+    """Append one dated line to the ticket's notes (what staff read in the console)."""
+    line = f"{at.isoformat()} {text}"
+    ticket.notes = f"{ticket.notes}\n{line}" if ticket.notes else line
+
+
+def _show_telemetry(uow: AbstractUnitOfWork, ticket: Ticket) -> None:
+    """policy-notes "Proactive support": Basic on-prem telemetry only enriches the tickets the
+    customer opens ("enhanced support"): alarms kept for the contract go on its next ticket."""
+    if ticket.contract_id is None:
+        return
+    for alert in uow.alerts.pending_for(ticket.contract_id):
+        alert.ticket_id = ticket.id
+        state = alert.status if alert.status == "resolved" else "firing"
+        summary = alert.annotations.get("summary") or alert.labels.get("alertname") or "alert"
+        add_note(
+            ticket,
+            ticket.opened_at,
+            f"telemetry ({state} since {alert.starts_at.isoformat()}, "
+            f"{alert.labels.get('severity', 'no severity')}): {summary}",
+        )
 
 
 def _contract_id(uow: AbstractUnitOfWork, code: str | None) -> int | None:
@@ -101,7 +131,8 @@ def _contract_id(uow: AbstractUnitOfWork, code: str | None) -> int | None:
     return contract.id
 
 
-def _apply_decision(ticket: Ticket, decision: Decision) -> None:
+def apply_decision(ticket: Ticket, decision: Decision) -> None:
+    """Give the ticket the deadline and escalations the decision computed (SLA from core)."""
     deadline = decision.deadline
     ticket.due_at = deadline.due if deadline else None
     ticket.guaranteed = decision.guaranteed
