@@ -5,7 +5,7 @@
 | ``FRONTDOOR_IVR_DESK_NUMBER`` | desk number(s) for ``<Dial>`` in office hours: ``+39...``
   for every theatre, or ``europe=+39...,americas=+1...`` |
 | ``FRONTDOOR_IVR_DESK_QUEUE`` | a TaskRouter/``<Enqueue>`` queue name instead (same forms) |
-| ``FRONTDOOR_IVR_ON_CALL_NUMBERS`` | on-call engineer numbers, comma separated |
+| ``FRONTDOOR_ONCALL_NUMBERS`` | on-call engineer numbers, comma separated |
 | ``FRONTDOOR_IVR_DIAL_MODE`` | ``sequential`` (default) or ``simultaneous`` |
 | ``FRONTDOOR_IVR_DIAL_TIMEOUT`` | seconds each ``<Dial>`` rings (default 20) |
 | ``FRONTDOOR_IVR_RECORD_MAX_SECONDS`` | ``<Record maxLength>`` (default 120) |
@@ -67,11 +67,11 @@ def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
 def load_ivr_settings(env: Mapping[str, str], *, production: bool = False) -> IvrSettings:
     """Build :class:`IvrSettings` from ``env``; skipping signatures is refused in production."""
     numbers = tuple(
-        n.strip() for n in env.get("FRONTDOOR_IVR_ON_CALL_NUMBERS", "").split(",") if n.strip()
+        n.strip() for n in env.get("FRONTDOOR_ONCALL_NUMBERS", "").split(",") if n.strip()
     )
     bad = [n for n in numbers if not _E164.match(n)]
     if bad:
-        raise IvrSettingsError(f"FRONTDOOR_IVR_ON_CALL_NUMBERS: not E.164: {bad}")
+        raise IvrSettingsError(f"FRONTDOOR_ONCALL_NUMBERS: not E.164: {bad}")
     mode = env.get("FRONTDOOR_IVR_DIAL_MODE", "sequential").strip() or "sequential"
     if mode not in ("sequential", "simultaneous"):
         raise IvrSettingsError(f"FRONTDOOR_IVR_DIAL_MODE: sequential or simultaneous, got {mode!r}")

@@ -187,7 +187,7 @@ def test_telephony_settings_come_from_the_environment() -> None:
     settings = load_ivr_settings(
         {
             "FRONTDOOR_IVR_DESK_NUMBER": "europe=+390500000000,+13050000000",
-            "FRONTDOOR_IVR_ON_CALL_NUMBERS": "+390511111111, +390522222222",
+            "FRONTDOOR_ONCALL_NUMBERS": "+390511111111, +390522222222",
             "FRONTDOOR_IVR_DIAL_MODE": "simultaneous",
             "FRONTDOOR_IVR_RECORD_MAX_SECONDS": "90",
         }
