@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 
 from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
+from cli.staff import staff, transcripts
 from core.decision import TOPICS, Request, decide
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
@@ -167,6 +168,8 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
 
 for group in (db, demo, contracts, pin):
     cli.add_command(group)
+cli.add_command(staff)
+cli.add_command(transcripts)
 
 
 def _one_line(message: str) -> str:

@@ -11,7 +11,16 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from core import repository
-from core.model import Contract, Customer, OnCallPin, PinAttempt, Ticket, Transcript
+from core.model import (
+    Contract,
+    Customer,
+    OnCallPin,
+    PinAttempt,
+    SignInThrottle,
+    StaffAccount,
+    Ticket,
+    Transcript,
+)
 from core.unit_of_work import AbstractUnitOfWork
 
 _ids: Iterator[int] = itertools.count(1)
@@ -83,6 +92,41 @@ class FakeTranscriptRepository(repository.TranscriptRepository):
             None,
         )
 
+    def delete_started_before(self, before: datetime) -> int:
+        kept = [t for t in self.items if t.started_at >= before]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+class FakeStaffRepository(repository.StaffRepository):
+    def __init__(self) -> None:
+        self.items: list[StaffAccount] = []
+        self.throttles: dict[str, SignInThrottle] = {}
+
+    def add(self, account: StaffAccount) -> None:
+        if self.get(account.email):
+            raise repository.DuplicateError(account.email)
+        account.id = next(_ids)
+        self.items.append(account)
+
+    def get(self, email: str) -> StaffAccount | None:
+        return next((a for a in self.items if a.email == email), None)
+
+    def get_by_id(self, account_id: int) -> StaffAccount | None:
+        return next((a for a in self.items if a.id == account_id), None)
+
+    def list(self) -> list[StaffAccount]:
+        return sorted(self.items, key=lambda a: a.email)
+
+    def throttle(self, key: str) -> SignInThrottle | None:
+        return self.throttles.get(key)
+
+    def add_throttle(self, throttle: SignInThrottle) -> None:
+        if throttle.key in self.throttles:
+            raise repository.DuplicateError(throttle.key)
+        throttle.id = next(_ids)
+        self.throttles[throttle.key] = throttle
+
 
 class FakePinRepository(repository.PinRepository):
     def __init__(self) -> None:
@@ -119,6 +163,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.tickets = FakeTicketRepository()
         self.transcripts = FakeTranscriptRepository()
         self.pins = FakePinRepository()
+        self.staff = FakeStaffRepository()
         self.committed = 0
 
     def commit(self) -> None:

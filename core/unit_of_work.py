@@ -17,6 +17,7 @@ from core.adapters import orm
 from core.adapters.repository import (
     SqlAlchemyContractRepository,
     SqlAlchemyPinRepository,
+    SqlAlchemyStaffRepository,
     SqlAlchemyTicketRepository,
     SqlAlchemyTranscriptRepository,
 )
@@ -27,6 +28,7 @@ class AbstractUnitOfWork(abc.ABC):
     tickets: repository.TicketRepository
     transcripts: repository.TranscriptRepository
     pins: repository.PinRepository
+    staff: repository.StaffRepository
 
     def __enter__(self) -> AbstractUnitOfWork:
         return self
@@ -62,6 +64,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.tickets = SqlAlchemyTicketRepository(self.session)
         self.transcripts = SqlAlchemyTranscriptRepository(self.session)
         self.pins = SqlAlchemyPinRepository(self.session)
+        self.staff = SqlAlchemyStaffRepository(self.session)
         return super().__enter__()
 
     def __exit__(

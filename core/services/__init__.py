@@ -2,7 +2,7 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts.
+transcripts, staff.
 """
 
 from core.services.contracts import (
@@ -23,6 +23,17 @@ from core.services.contracts_csv import (
 )
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
 from core.services.pins import PinResult, check_pin_format, pin_matches, set_pin, verify_pin
+from core.services.staff import (
+    SignIn,
+    ThrottleRules,
+    add_staff,
+    generate_password,
+    get_staff,
+    list_staff,
+    normalise_email,
+    set_active,
+    sign_in,
+)
 from core.services.tickets import (
     get_ticket,
     is_valid_ticket_number,
@@ -33,7 +44,13 @@ from core.services.tickets import (
     take_in_charge,
     ticket_number,
 )
-from core.services.transcripts import add_turn, mask_digits, set_outcome, start_or_get_transcript
+from core.services.transcripts import (
+    add_turn,
+    mask_digits,
+    purge_transcripts,
+    set_outcome,
+    start_or_get_transcript,
+)
 
 __all__ = [
     "ContactSpec",
@@ -42,27 +59,37 @@ __all__ = [
     "ImportReport",
     "PinResult",
     "ServiceError",
+    "SignIn",
+    "ThrottleRules",
     "UnknownContract",
     "UnknownTicket",
+    "add_staff",
     "add_turn",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",
     "find_contract_by_code_and_email",
     "find_contract_by_phone",
+    "generate_password",
+    "get_staff",
     "get_ticket",
     "import_contracts",
     "is_e164",
     "is_valid_ticket_number",
+    "list_staff",
     "luhn_check_digit",
     "mask_digits",
+    "normalise_email",
     "open_ticket",
     "parse_contracts_csv",
     "pause",
     "pin_matches",
+    "purge_transcripts",
     "resume",
+    "set_active",
     "set_outcome",
     "set_pin",
+    "sign_in",
     "start_or_get_transcript",
     "take_in_charge",
     "ticket_number",
