@@ -15,14 +15,13 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from core.bootstrap import Frontdoor
+from core.model import OnCallPin, PinAttempt
 from core.services import (
     add_staff,
     add_turn,
     open_ticket,
     set_outcome,
-    set_pin,
     start_or_get_transcript,
-    verify_pin,
 )
 from web import create_app
 
@@ -127,6 +126,25 @@ def ticket(
     return opened.number
 
 
+def audit_wrong_pins(fd: Frontdoor, code: str, count: int, first: datetime) -> None:
+    """What the IVR leaves after ``count`` wrong PINs a second apart: the audit rows and the
+    lockout (written directly: argon2 checks would cost seconds per test; core.services.pins
+    has its own tests)."""
+    with fd.uow() as uow:
+        contract = uow.contracts.get(code)
+        assert contract is not None and contract.id is not None
+        last = first + timedelta(seconds=count - 1)
+        pin = OnCallPin(contract.id, "not-a-hash", locked_until=last + timedelta(minutes=15))
+        pin.failures = count
+        uow.pins.add(pin)
+        for n in range(count):
+            at = first + timedelta(seconds=n)
+            uow.pins.add_attempt(
+                PinAttempt(contract.id, at, "+13055550199", "wrong", f"CA-bad-{n}")
+            )
+        uow.commit()
+
+
 def seed(fd: Frontdoor) -> Seeded:
     """Two contracts, phone and chat conversations of every outcome, tickets (one breached,
     one on-call), PIN attempts with a lockout, and an admin and an agent account."""
@@ -139,7 +157,6 @@ def seed(fd: Frontdoor) -> Seeded:
         theatre="americas",
         timezone="America/New_York",
     )
-    set_pin(fd.uow(), fd.policy, "2002", "4321", at=iso("2026-06-01T00:00:00+00:00"))
     add_accounts(fd)
     phone = "+390584000001"
     conversation(
@@ -221,16 +238,7 @@ def seed(fd: Frontdoor) -> Seeded:
         caller="+13055550100",
     )
     on_call = ticket(fd, "2002", "2026-06-10T03:01:00-04:00", "P1", "CA-night", pin_verified=True)
-    for n in range(5):
-        verify_pin(
-            fd.uow(),
-            fd.policy,
-            "2002",
-            "9999",
-            at=iso("2026-06-10T07:50:00+00:00") + timedelta(seconds=n),
-            caller="+13055550199",
-            call_sid=f"CA-bad-{n}",
-        )
+    audit_wrong_pins(fd, "2002", 5, iso("2026-06-10T07:50:00+00:00"))
     return Seeded(phone_ticket, breached, on_call)
 
 

@@ -8,7 +8,7 @@ Twilio webhooks of other blueprints are not affected).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import Flask, abort, render_template, request
@@ -42,10 +42,13 @@ def init_app(app: Flask) -> None:
     """Register the console on ``app``: cookies, clock, CSRF and the blueprint."""
     https = (app.extensions["frontdoor"].settings.public_base_url or "").startswith("https://")
     app.config.setdefault("FRONTDOOR_CLOCK", _utc_now)
-    app.config.setdefault("SESSION_COOKIE_SECURE", https)
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    # Flask's defaults exist (False/None/31 days), so these are set, not defaulted.
+    app.config.update(
+        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+    )
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.register_blueprint(bp)
 
