@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 from cli.call import call
 from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
+from cli.staff import staff, transcripts
 from core.decision import TOPICS, Request, decide
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
@@ -166,9 +167,8 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-for group in (db, demo, contracts, pin):
-    cli.add_command(group)
-cli.add_command(call)
+for command in (db, demo, contracts, pin, staff, transcripts, call):
+    cli.add_command(command)
 
 
 def _one_line(message: str) -> str:

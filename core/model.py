@@ -177,6 +177,34 @@ class Transcript:
     id: int | None = None
 
 
+StaffRole = Literal["agent", "admin"]
+STAFF_ROLES: tuple[StaffRole, ...] = ("agent", "admin")
+
+
+@dataclass(eq=False)
+class StaffAccount:
+    """A support person who signs in to the staff console (issue #5); only a hash is stored."""
+
+    email: str  # stored casefolded: the sign-in name
+    role: str  # agent | admin
+    password_hash: str
+    created_at: datetime
+    active: bool = True
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SignInThrottle:
+    """Failed sign-ins for one name, kept in the database so that every worker sees them:
+    after a few failures the next try must wait, after more the name is locked for a while."""
+
+    key: str
+    failures: int = 0
+    last_failure_at: datetime | None = None
+    retry_at: datetime | None = None  # no password is checked before this instant
+    id: int | None = None
+
+
 @dataclass(eq=False)
 class Call:
     """A phone call in progress, keyed by the provider's call id (Twilio ``CallSid``).

@@ -16,6 +16,8 @@ from core.model import (
     Customer,
     OnCallPin,
     PinAttempt,
+    SignInThrottle,
+    StaffAccount,
     Ticket,
     Transcript,
 )
@@ -69,6 +71,10 @@ class TranscriptRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, channel: str, conversation_id: str) -> Transcript | None: ...
 
+    @abc.abstractmethod
+    def delete_started_before(self, before: datetime) -> int:
+        """Delete transcripts (and their turns) started before ``before``; how many."""
+
 
 class PinRepository(abc.ABC):
     @abc.abstractmethod
@@ -88,6 +94,30 @@ class PinRepository(abc.ABC):
     @abc.abstractmethod
     def attempts_since(self, contract_id: int, since: datetime) -> list[PinAttempt]:
         """Attempts on a contract strictly after ``since``, oldest first."""
+
+
+class StaffRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, account: StaffAccount) -> None:
+        """Store ``account``; :class:`DuplicateError` when the e-mail is taken."""
+
+    @abc.abstractmethod
+    def get(self, email: str) -> StaffAccount | None:
+        """The account with this (casefolded) e-mail."""
+
+    @abc.abstractmethod
+    def get_by_id(self, account_id: int) -> StaffAccount | None: ...
+
+    @abc.abstractmethod
+    def list(self) -> list[StaffAccount]: ...
+
+    @abc.abstractmethod
+    def throttle(self, key: str) -> SignInThrottle | None:
+        """The failure record of a sign-in name, its row locked until commit."""
+
+    @abc.abstractmethod
+    def add_throttle(self, throttle: SignInThrottle) -> None:
+        """Store a new failure record; :class:`DuplicateError` when another worker won."""
 
 
 class CallRepository(abc.ABC):

@@ -18,6 +18,8 @@ from core.model import (
     Customer,
     OnCallPin,
     PinAttempt,
+    SignInThrottle,
+    StaffAccount,
     Ticket,
     Transcript,
 )
@@ -91,6 +93,41 @@ class FakeTranscriptRepository(repository.TranscriptRepository):
             ),
             None,
         )
+
+    def delete_started_before(self, before: datetime) -> int:
+        kept = [t for t in self.items if t.started_at >= before]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+class FakeStaffRepository(repository.StaffRepository):
+    def __init__(self) -> None:
+        self.items: list[StaffAccount] = []
+        self.throttles: dict[str, SignInThrottle] = {}
+
+    def add(self, account: StaffAccount) -> None:
+        if self.get(account.email):
+            raise repository.DuplicateError(account.email)
+        account.id = next(_ids)
+        self.items.append(account)
+
+    def get(self, email: str) -> StaffAccount | None:
+        return next((a for a in self.items if a.email == email), None)
+
+    def get_by_id(self, account_id: int) -> StaffAccount | None:
+        return next((a for a in self.items if a.id == account_id), None)
+
+    def list(self) -> list[StaffAccount]:
+        return sorted(self.items, key=lambda a: a.email)
+
+    def throttle(self, key: str) -> SignInThrottle | None:
+        return self.throttles.get(key)
+
+    def add_throttle(self, throttle: SignInThrottle) -> None:
+        if throttle.key in self.throttles:
+            raise repository.DuplicateError(throttle.key)
+        throttle.id = next(_ids)
+        self.throttles[throttle.key] = throttle
 
 
 class FakePinRepository(repository.PinRepository):
@@ -177,6 +214,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.pins = FakePinRepository()
         self.calls = FakeCallRepository()
         self.alerts = FakeAlertRepository()
+        self.staff = FakeStaffRepository()
         self.committed = 0
 
     def commit(self) -> None:

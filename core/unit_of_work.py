@@ -19,6 +19,7 @@ from core.adapters.repository import (
     SqlAlchemyCallRepository,
     SqlAlchemyContractRepository,
     SqlAlchemyPinRepository,
+    SqlAlchemyStaffRepository,
     SqlAlchemyTicketRepository,
     SqlAlchemyTranscriptRepository,
 )
@@ -29,6 +30,7 @@ class AbstractUnitOfWork(abc.ABC):
     tickets: repository.TicketRepository
     transcripts: repository.TranscriptRepository
     pins: repository.PinRepository
+    staff: repository.StaffRepository
     calls: repository.CallRepository
     alerts: repository.AlertRepository
 
@@ -64,6 +66,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.session = self.session_factory()
         self.contracts = SqlAlchemyContractRepository(self.session)
         self.tickets = SqlAlchemyTicketRepository(self.session)
+        self.staff = SqlAlchemyStaffRepository(self.session)
         self.transcripts = SqlAlchemyTranscriptRepository(self.session)
         self.pins = SqlAlchemyPinRepository(self.session)
         self.calls = SqlAlchemyCallRepository(self.session)

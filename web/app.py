@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
-from web import alerts
+from web import alerts, console
 
 
 def create_app(
@@ -24,6 +24,7 @@ def create_app(
     app.extensions["frontdoor"] = fd
     init_ivr(app, fd)
     alerts.init_app(app)
+    console.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -35,6 +36,8 @@ def create_app(
     @app.get("/")
     def index() -> Any:
         theatres = {key: t.phone for key, t in fd.policy.theatres.items()}
-        return jsonify(service="frontdoor", theatres=theatres, health="/healthz")
+        return jsonify(
+            service="frontdoor", theatres=theatres, health="/healthz", console="/console/"
+        )
 
     return app

@@ -162,6 +162,7 @@ tickets = Table(
     Column("notes", Text, nullable=False, default=""),
     Index("ix_tickets_status_due_at", "status", "due_at"),
     Index("ix_tickets_due_at", "due_at"),
+    Index("ix_tickets_conversation_id", "conversation_id"),
 )
 
 escalations = Table(
@@ -203,6 +204,11 @@ transcripts = Table(
     UniqueConstraint("channel", "conversation_id"),
     Index("ix_transcripts_started_at", "started_at"),
     Index("ix_transcripts_channel_started_at", "channel", "started_at"),
+    # the staff console's filters, each with the newest-first order (migration 0101_staff)
+    Index("ix_transcripts_theatre_started_at", "theatre", "started_at"),
+    Index("ix_transcripts_language_started_at", "language", "started_at"),
+    Index("ix_transcripts_outcome_started_at", "outcome", "started_at"),
+    Index("ix_transcripts_contract_id_started_at", "contract_id", "started_at"),
 )
 
 turns = Table(
@@ -216,6 +222,37 @@ turns = Table(
     Column("kind", String(16), nullable=False),
     Column("reason", String(64), nullable=True),
     Index("ix_turns_transcript_id", "transcript_id"),
+    # Substring search in what was said: a trigram index, created on PostgreSQL only (SQLite
+    # scans); ``info`` tells the schema comparison to expect it there only.
+    Index(
+        "ix_turns_text_trgm",
+        "text",
+        postgresql_using="gin",
+        postgresql_ops={"text": "gin_trgm_ops"},
+        info={"dialects": ("postgresql",)},
+    ),
+)
+
+
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    _id(),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+sign_in_throttles = Table(
+    "sign_in_throttles",
+    metadata,
+    _id(),
+    Column("key", String(254), nullable=False, unique=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure_at", UtcDateTime, nullable=True),
+    Column("retry_at", UtcDateTime, nullable=True),
 )
 
 calls = Table(
@@ -297,3 +334,5 @@ def start_mappers() -> None:
         properties={"turns": _owned(model.Turn, (turns.c.at, turns.c.id))},
     )
     mapper_registry.map_imperatively(model.Call, calls)
+    mapper_registry.map_imperatively(model.StaffAccount, staff_accounts)
+    mapper_registry.map_imperatively(model.SignInThrottle, sign_in_throttles)

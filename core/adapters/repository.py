@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from core import repository
@@ -17,6 +17,8 @@ from core.model import (
     Customer,
     OnCallPin,
     PinAttempt,
+    SignInThrottle,
+    StaffAccount,
     Ticket,
     Transcript,
 )
@@ -90,6 +92,12 @@ class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
         found: Transcript | None = self._one(statement)
         return found
 
+    def delete_started_before(self, before: datetime) -> int:
+        # turns go with their transcript (ON DELETE CASCADE; SQLite has foreign keys on)
+        table = orm.transcripts
+        result = self.session.execute(delete(table).where(table.c.started_at < before))
+        return int(result.rowcount)
+
 
 class SqlAlchemyPinRepository(_Base, repository.PinRepository):
     def get(self, contract_id: int, *, lock: bool = False) -> OnCallPin | None:
@@ -115,6 +123,33 @@ class SqlAlchemyPinRepository(_Base, repository.PinRepository):
             .order_by(orm.pin_attempts.c.at, orm.pin_attempts.c.id)
         )
         return list(self.session.execute(statement).scalars())
+
+
+class SqlAlchemyStaffRepository(_Base, repository.StaffRepository):
+    def add(self, account: StaffAccount) -> None:
+        self.session.add(account)
+        _flush(self.session)
+
+    def get(self, email: str) -> StaffAccount | None:
+        found: StaffAccount | None = self._one(select(StaffAccount).filter_by(email=email))
+        return found
+
+    def get_by_id(self, account_id: int) -> StaffAccount | None:
+        found: StaffAccount | None = self.session.get(StaffAccount, account_id)
+        return found
+
+    def list(self) -> list[StaffAccount]:
+        statement = select(StaffAccount).order_by(orm.staff_accounts.c.email)
+        return list(self.session.execute(statement).scalars())
+
+    def throttle(self, key: str) -> SignInThrottle | None:
+        statement = select(SignInThrottle).filter_by(key=key).with_for_update()
+        found: SignInThrottle | None = self._one(statement)
+        return found
+
+    def add_throttle(self, throttle: SignInThrottle) -> None:
+        self.session.add(throttle)
+        _flush(self.session)
 
 
 class SqlAlchemyCallRepository(_Base, repository.CallRepository):

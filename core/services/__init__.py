@@ -2,7 +2,7 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts, calls (IVR call state), alerts (monitoring alarms, issue #6).
+transcripts, calls (IVR call state), alerts (monitoring alarms, issue #6), staff.
 """
 
 from core.services.alerts import AlertReceipt, acknowledge_page, receive_alert
@@ -31,6 +31,17 @@ from core.services.contracts_csv import (
 )
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
 from core.services.pins import PinResult, check_pin_format, pin_matches, set_pin, verify_pin
+from core.services.staff import (
+    SignIn,
+    ThrottleRules,
+    add_staff,
+    generate_password,
+    get_staff,
+    list_staff,
+    normalise_email,
+    set_active,
+    sign_in,
+)
 from core.services.tickets import (
     get_ticket,
     is_valid_ticket_number,
@@ -41,7 +52,13 @@ from core.services.tickets import (
     take_in_charge,
     ticket_number,
 )
-from core.services.transcripts import add_turn, mask_digits, set_outcome, start_or_get_transcript
+from core.services.transcripts import (
+    add_turn,
+    mask_digits,
+    purge_transcripts,
+    set_outcome,
+    start_or_get_transcript,
+)
 
 __all__ = [
     "AlertReceipt",
@@ -51,9 +68,12 @@ __all__ = [
     "ImportReport",
     "PinResult",
     "ServiceError",
+    "SignIn",
+    "ThrottleRules",
     "UnknownContract",
     "UnknownTicket",
     "acknowledge_page",
+    "add_staff",
     "add_ticket_note",
     "add_turn",
     "check_pin_format",
@@ -61,24 +81,31 @@ __all__ = [
     "find_contract",
     "find_contract_by_code_and_email",
     "find_contract_by_phone",
+    "generate_password",
     "get_call",
+    "get_staff",
     "get_ticket",
     "import_contracts",
     "is_e164",
     "is_valid_ticket_number",
+    "list_staff",
     "luhn_check_digit",
     "mask_digits",
+    "normalise_email",
     "open_ticket",
     "parse_contracts_csv",
     "pause",
     "pin_matches",
+    "purge_transcripts",
     "receive_alert",
     "replayed_answer",
     "request_fingerprint",
     "resume",
     "save_step",
+    "set_active",
     "set_outcome",
     "set_pin",
+    "sign_in",
     "start_or_get_transcript",
     "take_in_charge",
     "ticket_number",

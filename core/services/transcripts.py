@@ -111,3 +111,12 @@ def _get_or_create(
             raise
         return found
     return transcript
+
+
+def purge_transcripts(uow: AbstractUnitOfWork, *, before: datetime) -> int:
+    """Delete transcripts started before ``before`` with their turns (recording links
+    included); tickets are kept, with their conversation id (issue #5, privacy)."""
+    with uow:
+        deleted = uow.transcripts.delete_started_before(before)
+        uow.commit()
+        return deleted
