@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 from cli.call import call
 from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
+from cli.lang import lang
 from core.decision import TOPICS, Request, decide
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
@@ -169,6 +170,7 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
 for group in (db, demo, contracts, pin):
     cli.add_command(group)
 cli.add_command(call)
+cli.add_command(lang)
 
 
 def _one_line(message: str) -> str:
