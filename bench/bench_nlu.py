@@ -131,7 +131,7 @@ def evaluate(model: Path, tests: dict[str, list[Example]]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="Rasa config")
     parser.add_argument("--out", type=Path, default=None, help="work directory (default: temp)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--quiet", action="store_true", help="omit the list of errors")
