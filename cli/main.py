@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 from cli.call import call
 from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
+from cli.lang import lang
 from cli.staff import staff, transcripts
 from core.decision import TOPICS, Request, decide
 from core.model import CHANNELS, ROLES
@@ -167,7 +168,7 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-for command in (db, demo, contracts, pin, staff, transcripts, call):
+for command in (db, demo, contracts, pin, staff, transcripts, call, lang):
     cli.add_command(command)
 
 
