@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -91,8 +92,14 @@ def call(
 
         fd = get_frontdoor(ctx)
         settings = fd.settings
-        transport = FlaskTransport(create_app(frontdoor=fd))
         base = public_url or settings.public_base_url or "http://localhost"
+        # in-process, the app and the caller share this run's token, URL and clock: the call
+        # works without TWILIO_AUTH_TOKEN or FRONTDOOR_IVR_SIMULATED_TIME, signatures checked
+        token = token or settings.twilio_auth_token or secrets.token_hex(16)
+        config: dict[str, Any] = {"TWILIO_AUTH_TOKEN": token, "PUBLIC_BASE_URL": base}
+        if at is not None:
+            config["FRONTDOOR_CLOCK"] = lambda: at
+        transport = FlaskTransport(create_app(config, frontdoor=fd))
     secret = token if token is not None else settings.twilio_auth_token
     if not secret:
         click.echo(

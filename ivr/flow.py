@@ -157,7 +157,7 @@ def office_hours(step: Step) -> str:
         first=step.prompts.weekday(lang, _index(week.working_days[0])),
         last=step.prompts.weekday(lang, _index(week.working_days[-1])),
     )
-    city = theatre.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    city = step.prompts.city(lang, theatre.timezone)
     hours = theatre.office_hours
     text = step.prompts.text(
         lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
