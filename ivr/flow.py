@@ -191,7 +191,7 @@ def open_call_ticket(step: Step, made: Decision, priority: str) -> Ticket:
     """The call's ticket (one per call: a retried webhook gets the same one)."""
     contract = step.contract()
     ticket = open_ticket(
-        step.fd.uow(),
+        step.uow,
         step.fd.book,
         contract_code=contract.code if contract else None,
         decision=made,
