@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,14 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     if parsed.tzinfo is None:
         raise click.BadParameter(f"{value!r} has no UTC offset (e.g. 2026-11-21T23:00+01:00)")
     return parsed
+
+
+def _read(prompt: str) -> str:
+    """A line typed by the caller; piped keys are echoed, so that each prompt ends its line."""
+    line = input(prompt)
+    if not sys.stdin.isatty():
+        click.echo(line)
+    return line
 
 
 @click.command(name="call")
@@ -112,7 +121,7 @@ def call(
             transport,
             auth_token=secret or "",
             public_base_url=base,
-            caller=terminal_caller(),
+            caller=terminal_caller(_read),
             output=click.echo,
         )
         result = simulator.call(
