@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +33,14 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     if parsed.tzinfo is None:
         raise click.BadParameter(f"{value!r} has no UTC offset (e.g. 2026-11-21T23:00+01:00)")
     return parsed
+
+
+def _read(prompt: str) -> str:
+    """A line typed by the caller; piped keys are echoed, so that each prompt ends its line."""
+    line = input(prompt)
+    if not sys.stdin.isatty():
+        click.echo(line)
+    return line
 
 
 @click.command(name="call")
@@ -91,8 +101,14 @@ def call(
 
         fd = get_frontdoor(ctx)
         settings = fd.settings
-        transport = FlaskTransport(create_app(frontdoor=fd))
         base = public_url or settings.public_base_url or "http://localhost"
+        # in-process, the app and the caller share this run's token, URL and clock: the call
+        # works without TWILIO_AUTH_TOKEN or FRONTDOOR_IVR_SIMULATED_TIME, signatures checked
+        token = token or settings.twilio_auth_token or secrets.token_hex(16)
+        config: dict[str, Any] = {"TWILIO_AUTH_TOKEN": token, "PUBLIC_BASE_URL": base}
+        if at is not None:
+            config["FRONTDOOR_CLOCK"] = lambda: at
+        transport = FlaskTransport(create_app(config, frontdoor=fd))
     secret = token if token is not None else settings.twilio_auth_token
     if not secret:
         click.echo(
@@ -105,7 +121,7 @@ def call(
             transport,
             auth_token=secret or "",
             public_base_url=base,
-            caller=terminal_caller(),
+            caller=terminal_caller(_read),
             output=click.echo,
         )
         result = simulator.call(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.model import (
@@ -20,6 +21,7 @@ from core.model import (
     StaffAccount,
     Ticket,
     Transcript,
+    Turn,
 )
 
 
@@ -69,7 +71,15 @@ class TranscriptRepository(abc.ABC):
         """Store ``transcript``; :class:`DuplicateError` if the conversation already has one."""
 
     @abc.abstractmethod
-    def get(self, channel: str, conversation_id: str) -> Transcript | None: ...
+    def get(
+        self, channel: str, conversation_id: str, *, with_turns: bool = True
+    ) -> Transcript | None:
+        """The transcript; ``with_turns=False`` leaves its turns unread (a step of a long call
+        need not read the call so far: they load on first access inside the unit of work)."""
+
+    @abc.abstractmethod
+    def add_turns(self, transcript: Transcript, turns: Sequence[Turn]) -> None:
+        """Append ``turns`` to a stored transcript, without reading the turns it has."""
 
     @abc.abstractmethod
     def delete_started_before(self, before: datetime) -> int:

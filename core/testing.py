@@ -7,7 +7,7 @@ them too. Ids are given on ``add`` and unique keys are enforced like the databas
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from core import repository
@@ -22,6 +22,7 @@ from core.model import (
     StaffAccount,
     Ticket,
     Transcript,
+    Turn,
 )
 from core.unit_of_work import AbstractUnitOfWork
 
@@ -84,7 +85,12 @@ class FakeTranscriptRepository(repository.TranscriptRepository):
         transcript.id = next(_ids)
         self.items.append(transcript)
 
-    def get(self, channel: str, conversation_id: str) -> Transcript | None:
+    def add_turns(self, transcript: Transcript, turns: Sequence[Turn]) -> None:
+        transcript.turns.extend(turns)
+
+    def get(
+        self, channel: str, conversation_id: str, *, with_turns: bool = True
+    ) -> Transcript | None:
         return next(
             (
                 t

@@ -1,7 +1,10 @@
 """Unit of work: one transaction per service operation (cosmicpython chapter 6).
 
 Use as a context manager; nothing is written unless :meth:`commit` is called, and leaving the
-block rolls back whatever was not committed.
+block rolls back whatever was not committed. Entering a unit of work that is already entered
+joins it: a channel may pass one unit of work to every service of a request (one session, one
+database connection); each service still commits its own work, and only the outermost block
+closes the session.
 """
 
 from __future__ import annotations
@@ -61,8 +64,12 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def __init__(self, session_factory: Any):
         orm.start_mappers()
         self.session_factory = session_factory
+        self.depth = 0  # nested blocks that joined the open session
 
     def __enter__(self) -> AbstractUnitOfWork:
+        self.depth += 1
+        if self.depth > 1:
+            return self
         self.session = self.session_factory()
         self.contracts = SqlAlchemyContractRepository(self.session)
         self.tickets = SqlAlchemyTicketRepository(self.session)
@@ -79,6 +86,9 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.depth -= 1
+        if self.depth:
+            return  # a nested block: the outermost one closes the session
         # close() rolls back what was not committed like rollback() would, but leaves the
         # objects loaded (not expired), so that what a service returns stays readable.
         self.session.close()

@@ -157,7 +157,7 @@ def office_hours(step: Step) -> str:
         first=step.prompts.weekday(lang, _index(week.working_days[0])),
         last=step.prompts.weekday(lang, _index(week.working_days[-1])),
     )
-    city = theatre.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    city = step.prompts.city(lang, theatre.timezone)
     hours = theatre.office_hours
     text = step.prompts.text(
         lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
@@ -191,7 +191,7 @@ def open_call_ticket(step: Step, made: Decision, priority: str) -> Ticket:
     """The call's ticket (one per call: a retried webhook gets the same one)."""
     contract = step.contract()
     ticket = open_ticket(
-        step.fd.uow(),
+        step.uow,
         step.fd.book,
         contract_code=contract.code if contract else None,
         decision=made,

@@ -20,7 +20,7 @@ def voice(step: Step) -> None:
     to = step.form.get("To", "")
     theatre = policy.theatre_for_phone(to) or policy.default_theatre
     step.state.update(theatre=theatre, caller=step.caller)
-    contract = find_contract_by_phone(step.fd.uow(), step.caller)
+    contract = find_contract_by_phone(step.uow, step.caller)
     if contract is not None:
         _identified(step, contract.code)
     step.note(f"call to {to or '?'} ({theatre}) from {step.caller}")
@@ -59,7 +59,7 @@ def identify(step: Step) -> None:
     if not code:
         flow.ask_again(step, "identify", flow.ask_identify)
         return
-    contract = find_contract(step.fd.uow(), code)
+    contract = find_contract(step.uow, code)
     if contract is None:
         wrong = int(step.state.get("wrong_codes", 0)) + 1
         step.state["wrong_codes"] = wrong
@@ -143,7 +143,7 @@ def ticket(step: Step) -> None:
     found = None
     if number and contract is not None:
         try:
-            found = get_ticket(step.fd.uow(), number)
+            found = get_ticket(step.uow, number)
         except UnknownTicket:
             found = None
     if found is None or contract is None or found.contract_id != contract.id:
@@ -166,7 +166,7 @@ def pin(step: Step) -> None:
         flow.closed(step, flow.decision(step, "P2"))
         return
     result = verify_pin(
-        step.fd.uow(),
+        step.uow,
         step.fd.policy,
         contract.code,
         typed[:64],
@@ -292,10 +292,10 @@ def voicemail_recorded(step: Step) -> None:
         return
     if url.startswith("https://"):
         seconds = step.form.get("RecordingDuration", "?")[:8]
-        add_ticket_note(step.fd.uow(), number, f"voicemail {url} ({seconds} s)")
+        add_ticket_note(step.uow, number, f"voicemail {url} ({seconds} s)")
         step.note(f"voicemail recorded on ticket {number}", kind="ticket")
     step.say("recorded", lang=lang, number=flow.spoken_digits(number))
-    flow.tell_deadline(step, get_ticket(step.fd.uow(), number), lang)
+    flow.tell_deadline(step, get_ticket(step.uow, number), lang)
     step.hang_up(lang=lang)
 
 

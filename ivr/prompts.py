@@ -41,6 +41,15 @@ class Prompts:
     def weekday(self, language: str, index: int) -> str:
         return self.words(language, "weekdays")[index]
 
+    def city(self, language: str, timezone: str) -> str:
+        """The city a time zone is named after, as ``language`` calls it ("Roma" for
+        Europe/Rome in Italian); a zone missing from ``cities`` is named from its id."""
+        for table in (self.texts.get(language, {}), self.texts[self.fallback]):
+            name = (table.get("cities") or {}).get(timezone)
+            if name:
+                return str(name)
+        return timezone.rsplit("/", 1)[-1].replace("_", " ")
+
 
 def clock(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"

@@ -122,6 +122,7 @@ class Reply:
     status: int
     body: str
     content_type: str = "text/xml"
+    headers: Mapping[str, str] = field(default_factory=dict)  # the response's headers
 
 
 class Transport(Protocol):
@@ -150,7 +151,12 @@ class FlaskTransport:
             data=dict(form) if method == "POST" else None,
             headers=dict(headers),
         )
-        return Reply(response.status_code, response.get_data(as_text=True), response.mimetype)
+        return Reply(
+            response.status_code,
+            response.get_data(as_text=True),
+            response.mimetype,
+            dict(response.headers),
+        )
 
 
 class HttpTransport:
@@ -176,10 +182,11 @@ class HttpTransport:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 body = response.read().decode("utf-8", "replace")
-                return Reply(response.status, body, response.headers.get_content_type())
+                headers = dict(response.headers.items())
+                return Reply(response.status, body, response.headers.get_content_type(), headers)
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")
-            return Reply(exc.code, body, exc.headers.get_content_type())
+            return Reply(exc.code, body, exc.headers.get_content_type(), dict(exc.headers.items()))
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             return Reply(0, f"cannot reach {target}: {reason}", "")
@@ -204,6 +211,7 @@ class WebhookRequest:
     url: str
     params: Mapping[str, str]
     status: int
+    headers: Mapping[str, str] = field(default_factory=dict)  # the answer's headers
 
 
 @dataclass
@@ -416,7 +424,9 @@ class _Call:
         if self.at:
             headers[SIMULATED_AT_HEADER] = self.at
         reply = self.sim.transport.send(method, url, form, headers)
-        self.result.requests.append(WebhookRequest(method, url, params, reply.status))
+        self.result.requests.append(
+            WebhookRequest(method, url, params, reply.status, reply.headers)
+        )
         self.status = "in-progress"
         return reply
 

@@ -18,6 +18,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from core.bootstrap import Frontdoor
 from core.model import Contract, Turn
 from core.services import find_contract, mask_digits
+from core.unit_of_work import AbstractUnitOfWork
 from ivr.prompts import Prompts
 from ivr.settings import IvrSettings
 
@@ -33,6 +34,7 @@ class Step:
     form: Mapping[str, str]
     now: datetime
     state: dict[str, Any]
+    uow: AbstractUnitOfWork  # the delivery's unit of work, joined by every service it calls
     response: VoiceResponse = field(default_factory=VoiceResponse)
     lines: list[Turn] = field(default_factory=list)
     key: str = ""  # the step's path and counter: stable across retried deliveries
@@ -68,7 +70,7 @@ class Step:
     def contract(self) -> Contract | None:
         code = self.state.get("contract")
         if code and (self._contract is None or self._contract.code != code):
-            self._contract = find_contract(self.fd.uow(), str(code))
+            self._contract = find_contract(self.uow, str(code))
         return self._contract if code else None
 
     def url(self, endpoint: str) -> str:

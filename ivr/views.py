@@ -21,13 +21,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from core.services import (
-    add_turn,
+    add_turns,
     get_call,
     replayed_answer,
     request_fingerprint,
     save_step,
-    set_outcome,
-    start_or_get_transcript,
 )
 from ivr import handlers
 from ivr.step import Step
@@ -102,40 +100,35 @@ def _run(handler: Handler) -> Response:
     step_key = request.full_path.rstrip("?")[:200]
     fingerprint = request_fingerprint(step_key, request.form.items(multi=True))
     step: Step | None = None
+    uow = fd.uow()  # one session for the whole step: every service below joins it
     try:
-        call = get_call(fd.uow(), sid)
-        answer = replayed_answer(call, step_key, fingerprint)
-        if answer is not None:
-            return _twiml(answer)
-        state = copy.deepcopy(call.state) if call else {}
-        state["seq"] = int(state.get("seq", 0)) + 1
-        step = Step(fd, _config("settings"), _config("prompts"), sid, request.form, now, state)
-        step.key = step_key
-        if call is None and handler not in (handlers.status, handlers.fallback):
-            handler = handlers.voice  # no state for this call (yet): it starts here
-        handler(step)
-        return _twiml(_store(step, step_key, fingerprint))
+        with uow:
+            call = get_call(uow, sid)
+            answer = replayed_answer(call, step_key, fingerprint)
+            if answer is not None:
+                return _twiml(answer)
+            state = copy.deepcopy(call.state) if call else {}
+            state["seq"] = int(state.get("seq", 0)) + 1
+            settings, prompts = _config("settings"), _config("prompts")
+            step = Step(fd, settings, prompts, sid, request.form, now, state, uow)
+            step.key = step_key
+            if call is None and handler not in (handlers.status, handlers.fallback):
+                handler = handlers.voice  # no state for this call (yet): it starts here
+            handler(step)
+            return _twiml(_store(step, step_key, fingerprint))
     except Exception:
         log.exception("IVR step %s failed for call %s", step_key, sid)
         return _twiml(_apology(step))
 
 
 def _store(step: Step, step_key: str, fingerprint: str) -> str:
-    fd, answer = step.fd, str(step.response)
+    """The step's state, answer, transcript lines and outcome: one transaction."""
+    answer = str(step.response)
     if step.keep_state:
         _add_lines(step)
         return answer
-    if step.state.get("seq") == 1:
-        start_or_get_transcript(
-            fd.uow(),
-            channel="phone",
-            conversation_id=step.sid,
-            started_at=step.now,
-            theatre=step.theatre,
-            caller=step.caller,
-        )
     save_step(
-        fd.uow(),
+        step.uow,
         step.sid,
         at=step.now,
         state=step.state,
@@ -143,41 +136,25 @@ def _store(step: Step, step_key: str, fingerprint: str) -> str:
         fingerprint=fingerprint,
         answer=answer,
         turns=step.lines,
+        caller=step.caller,
+        theatre=step.theatre,
+        outcome=step.outcome,
     )
-    if step.outcome is not None:
-        set_outcome(
-            fd.uow(),
-            channel="phone",
-            conversation_id=step.sid,
-            outcome=step.outcome[0],
-            reason=step.outcome[1],
-            contract_code=step.state.get("contract"),
-            language=step.state.get("lang"),
-        )
     return answer
 
 
 def _add_lines(step: Step) -> None:
     """Transcript lines only (status callbacks, fallback): the call's state is left alone, so
     that a callback racing with a step of the call cannot overwrite what the step stored."""
-    uow, sid = step.fd.uow, step.sid
-    start_or_get_transcript(
-        uow(), channel="phone", conversation_id=sid, started_at=step.now, caller=step.caller
+    add_turns(
+        step.uow,
+        channel="phone",
+        conversation_id=step.sid,
+        turns=step.lines,
+        at=step.now,
+        caller=step.caller,
+        outcome=step.outcome,
     )
-    for line in step.lines:
-        add_turn(
-            uow(),
-            channel="phone",
-            conversation_id=sid,
-            speaker=line.speaker,
-            text=line.text,
-            at=line.at,
-            kind=line.kind,
-            reason=line.reason,
-        )
-    if step.outcome is not None:
-        outcome, reason = step.outcome
-        set_outcome(uow(), channel="phone", conversation_id=sid, outcome=outcome, reason=reason)
 
 
 def _apology(step: Step | None) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
@@ -25,6 +26,9 @@ def create_app(
     init_ivr(app, fd)
     alerts.init_app(app)
     console.init_app(app)
+    worker_header = os.environ.get("FRONTDOOR_WORKER_HEADER") == "1"
+    if not fd.settings.production and app.config.get("FRONTDOOR_WORKER_HEADER", worker_header):
+        _tell_worker(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -41,3 +45,16 @@ def create_app(
         )
 
     return app
+
+
+WORKER_HEADER = "X-Frontdoor-Worker"
+
+
+def _tell_worker(app: Flask) -> None:
+    """Name the process that answered on every response (multi-worker tests and benchmarks
+    check that the steps of a call land on different gunicorn workers); never in production."""
+
+    @app.after_request
+    def worker(response: Response) -> Response:
+        response.headers[WORKER_HEADER] = str(os.getpid())  # per response: workers fork late
+        return response

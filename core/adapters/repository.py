@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from core import repository
 from core.adapters import orm
@@ -21,6 +23,7 @@ from core.model import (
     StaffAccount,
     Ticket,
     Transcript,
+    Turn,
 )
 
 
@@ -30,6 +33,12 @@ def _flush(session: Any) -> None:
         session.flush()
     except IntegrityError as exc:
         raise repository.DuplicateError(str(exc.orig)) from exc
+
+
+def _locked(statement: Any) -> Any:
+    """``SELECT ... FOR UPDATE``, and the row as it is once locked, even when the session had
+    read it before (a unit of work joined by several services)."""
+    return statement.with_for_update().execution_options(populate_existing=True)
 
 
 class _Base:
@@ -87,8 +96,12 @@ class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
         self.session.add(transcript)
         _flush(self.session)
 
-    def get(self, channel: str, conversation_id: str) -> Transcript | None:
+    def get(
+        self, channel: str, conversation_id: str, *, with_turns: bool = True
+    ) -> Transcript | None:
         statement = select(Transcript).filter_by(channel=channel, conversation_id=conversation_id)
+        if not with_turns:
+            statement = statement.options(lazyload(Transcript.turns))
         found: Transcript | None = self._one(statement)
         return found
 
@@ -98,11 +111,31 @@ class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
         result = self.session.execute(delete(table).where(table.c.started_at < before))
         return int(result.rowcount)
 
+    def add_turns(self, transcript: Transcript, turns: Sequence[Turn]) -> None:
+        if not turns:
+            return
+        if "turns" not in inspect(transcript).unloaded:  # read already: keep it up to date
+            transcript.turns.extend(turns)
+            return
+        _flush(self.session)  # the transcript has its id
+        rows = [
+            {
+                "transcript_id": transcript.id,
+                "speaker": turn.speaker,
+                "text": turn.text,
+                "at": turn.at,
+                "kind": turn.kind,
+                "reason": turn.reason,
+            }
+            for turn in turns
+        ]
+        self.session.execute(insert(orm.turns), rows)  # one statement, whatever the length
+
 
 class SqlAlchemyPinRepository(_Base, repository.PinRepository):
     def get(self, contract_id: int, *, lock: bool = False) -> OnCallPin | None:
         statement = select(OnCallPin).filter_by(contract_id=contract_id)
-        found: OnCallPin | None = self._one(statement.with_for_update() if lock else statement)
+        found: OnCallPin | None = self._one(_locked(statement) if lock else statement)
         return found
 
     def add(self, pin: OnCallPin) -> None:
@@ -159,7 +192,7 @@ class SqlAlchemyCallRepository(_Base, repository.CallRepository):
 
     def get(self, call_sid: str, *, lock: bool = False) -> Call | None:
         statement = select(Call).filter_by(call_sid=call_sid)
-        found: Call | None = self._one(statement.with_for_update() if lock else statement)
+        found: Call | None = self._one(_locked(statement) if lock else statement)
         return found
 
 

@@ -54,6 +54,7 @@ from core.services.tickets import (
 )
 from core.services.transcripts import (
     add_turn,
+    add_turns,
     mask_digits,
     purge_transcripts,
     set_outcome,
@@ -76,6 +77,7 @@ __all__ = [
     "add_staff",
     "add_ticket_note",
     "add_turn",
+    "add_turns",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",

@@ -52,17 +52,51 @@ def save_step(
     fingerprint: str,
     answer: str,
     turns: Sequence[Turn] = (),
+    caller: str | None = None,
+    theatre: str | None = None,
+    outcome: tuple[str, str | None] | None = None,
 ) -> Call:
-    """Store the call's new state, the answer given to ``step`` and the transcript lines of the
-    step, in one transaction (the call and its phone transcript are created on first use)."""
+    """Store the call's new state, the answer given to ``step``, the transcript lines of the
+    step and, once known, how the call ended (``outcome`` and reason, with the contract and
+    language from ``state``), in one transaction. The call and its phone transcript are created
+    on first use; the lines are appended without reading the call's earlier ones, so a step
+    costs the same at the end of a long call as at its start."""
+    step_data = (state, step, fingerprint, answer, turns, caller, theatre, outcome)
+    try:
+        return _save_step(uow, call_sid, at, *step_data)
+    except DuplicateError:  # a status callback created the transcript at the same moment
+        uow.rollback()  # (when the unit of work is joined, its session is still open)
+        return _save_step(uow, call_sid, at, *step_data)
+
+
+def _save_step(
+    uow: AbstractUnitOfWork,
+    call_sid: str,
+    at: datetime,
+    state: Mapping[str, Any],
+    step: str,
+    fingerprint: str,
+    answer: str,
+    turns: Sequence[Turn],
+    caller: str | None,
+    theatre: str | None,
+    outcome: tuple[str, str | None] | None,
+) -> Call:
     with uow:
         call = uow.calls.get(call_sid, lock=True) or _new_call(uow, call_sid, at)
         call.state = dict(state)
         call.updated_at = at
         call.last_step, call.last_fingerprint, call.last_answer = step, fingerprint, answer
-        if turns:
-            transcript = _transcript(uow, call_sid, at)
-            transcript.turns = [*transcript.turns, *turns]
+        transcript = _transcript(uow, call_sid, at)
+        transcript.caller = transcript.caller or caller
+        transcript.theatre = transcript.theatre or theatre
+        uow.transcripts.add_turns(transcript, turns)
+        if outcome is not None:
+            transcript.outcome, transcript.reason = outcome
+            code = state.get("contract")
+            contract = uow.contracts.get(str(code)) if code else None
+            transcript.contract_id = contract.id if contract else transcript.contract_id
+            transcript.language = state.get("lang") or transcript.language
         uow.commit()
         return call
 
@@ -81,7 +115,7 @@ def _new_call(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Call:
 
 
 def _transcript(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Transcript:
-    found = uow.transcripts.get("phone", call_sid)
+    found = uow.transcripts.get("phone", call_sid, with_turns=False)
     if found is None:
         found = Transcript(channel="phone", conversation_id=call_sid, started_at=at)
         uow.transcripts.add(found)

@@ -8,6 +8,7 @@ with :func:`mask_digits`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.model import Transcript, Turn
@@ -64,10 +65,31 @@ def add_turn(
     masked = mask_digits(text) if secret else text
     turn = Turn(speaker=speaker, text=masked, at=at, kind=kind, reason=reason)
     with uow:
-        transcript = _get_or_create(uow, channel, conversation_id, at)
-        transcript.turns = [*transcript.turns, turn]
+        transcript = _get_or_create(uow, channel, conversation_id, at, with_turns=False)
+        uow.transcripts.add_turns(transcript, [turn])
         uow.commit()
         return turn
+
+
+def add_turns(
+    uow: AbstractUnitOfWork,
+    *,
+    channel: str,
+    conversation_id: str,
+    turns: Sequence[Turn],
+    at: datetime,
+    caller: str | None = None,
+    outcome: tuple[str, str | None] | None = None,
+) -> None:
+    """Append several lines (already masked) and, when given, the outcome and its reason, in
+    one transaction; the transcript is created at ``at`` if the conversation has none."""
+    with uow:
+        transcript = _get_or_create(uow, channel, conversation_id, at, with_turns=False)
+        transcript.caller = transcript.caller or caller
+        uow.transcripts.add_turns(transcript, turns)
+        if outcome is not None:
+            transcript.outcome, transcript.reason = outcome
+        uow.commit()
 
 
 def set_outcome(
@@ -96,9 +118,14 @@ def set_outcome(
 
 
 def _get_or_create(
-    uow: AbstractUnitOfWork, channel: str, conversation_id: str, at: datetime
+    uow: AbstractUnitOfWork,
+    channel: str,
+    conversation_id: str,
+    at: datetime,
+    *,
+    with_turns: bool = True,
 ) -> Transcript:
-    found = uow.transcripts.get(channel, conversation_id)
+    found = uow.transcripts.get(channel, conversation_id, with_turns=with_turns)
     if found is not None:
         return found
     transcript = Transcript(channel=channel, conversation_id=conversation_id, started_at=at)
@@ -106,7 +133,7 @@ def _get_or_create(
         uow.transcripts.add(transcript)
     except DuplicateError:
         uow.rollback()
-        found = uow.transcripts.get(channel, conversation_id)
+        found = uow.transcripts.get(channel, conversation_id, with_turns=with_turns)
         if found is None:
             raise
         return found

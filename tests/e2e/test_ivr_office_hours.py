@@ -117,7 +117,7 @@ def test_closed_message_names_hours_and_next_opening_in_the_callers_language(ivr
     """Europe Basic, Italian contact, Monday night: Italian hours and Tuesday 9:00 opening."""
     ivr.clock.set(NIGHT["europe"])
     answer = ivr.twilio.call(NUMBERS["europe"], ivr.phone_of("1012")).start()  # it, Basic
-    assert "dal lunedì al venerdì, dalle 9:00 alle 18:00, ora di Rome" in answer.text
+    assert "dal lunedì al venerdì, dalle 9:00 alle 18:00, ora di Roma" in answer.text
     assert "Riapriamo martedì 24 novembre alle 9:00." in answer.said
     assert ("Polly.Bianca-Neural", "it-IT") in answer.voices
 
