@@ -146,7 +146,7 @@ def gunicorn(url: str, workers: int, log: Path) -> Iterator[Server]:
         "FRONTDOOR_ENV": "development",  # simulated time is refused in production
         "FRONTDOOR_IVR_SIMULATED_TIME": "1",
         "FRONTDOOR_IVR_DESK_NUMBER": "+390500000000",
-        "FRONTDOOR_IVR_ON_CALL_NUMBERS": "+390511111111,+390522222222",
+        "FRONTDOOR_ONCALL_NUMBERS": "+390511111111,+390522222222",
     }
     command = [
         sys.executable,

@@ -43,7 +43,7 @@ def gunicorn(postgres_frontdoor: Frontdoor, tmp_path: Path) -> Iterator[Gunicorn
         "FRONTDOOR_IVR_SIMULATED_TIME": "1",
         "FRONTDOOR_WORKER_HEADER": "1",
         "FRONTDOOR_IVR_DESK_NUMBER": DESK,
-        "FRONTDOOR_IVR_ON_CALL_NUMBERS": ",".join(ON_CALL),
+        "FRONTDOOR_ONCALL_NUMBERS": ",".join(ON_CALL),
     }
     server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     try:
