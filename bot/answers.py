@@ -129,9 +129,7 @@ def handoff(turn: Turn, contract: Contract) -> None:
     calendar = turn.client.book.for_plan(contract.theatre, contract.week, contract.plan)
     if calendar.is_open(now):
         turn.say("handoff_now")
-        turn.client.outcome(
-            turn.conversation_id, "handed_off", "live_agent", contract_code=contract.code
-        )
+        turn.conclude("handed_off", "live_agent", contract_code=contract.code)
         turn.events.append(ConversationPaused())
         return
     zone = turn.client.policy.theatres[contract.theatre].timezone

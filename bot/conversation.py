@@ -42,6 +42,9 @@ class Turn:
         self.tracker = tracker
         self.client = client or get_client()
         self.events: list[EventType] = []
+        self.lines: list[tuple[str, str, bool]] = []  # transcript lines, written by flush()
+        self.ending: tuple[str, str | None, dict[str, str]] | None = None
+        self._contracts: dict[str, Contract | None] = {}
         self._trust_token()
         self._update_language()
         self._record_user_message()
@@ -68,9 +71,14 @@ class Turn:
         return bool(self.slot("contact_verified")) and bool(self.slot("customer_code"))
 
     def contract(self) -> Contract | None:
-        """The identified contract (None until code and e-mail matched, or a valid token)."""
+        """The identified contract (None until code and e-mail matched, or a valid token);
+        read once per action run."""
         code = self.slot("customer_code")
-        return self.client.contract(code) if self.verified and code else None
+        if not (self.verified and code):
+            return None
+        if code not in self._contracts:
+            self._contracts[code] = self.client.contract(code)
+        return self._contracts[code]
 
     def user_turn(self) -> int:
         """How many messages the user has sent so far (part of the idempotency keys)."""
@@ -87,8 +95,22 @@ class Turn:
     def say_text(self, message: str, buttons: list[dict[str, str]] | None = None) -> str:
         message = replies.directed(self.language, message)
         self.dispatcher.utter_message(text=message, buttons=buttons or [])
-        self.client.record(self.conversation_id, "bot", message)
+        self.lines.append(("bot", message, False))
         return message
+
+    def conclude(self, outcome: str, reason: str | None, **known: str) -> None:
+        """How the conversation ended so far (ticket, refusal, handed off), for the transcript."""
+        self.ending = (outcome, reason, known)
+
+    def flush(self) -> None:
+        """Write this run's transcript lines (one transaction) and the outcome, if any."""
+        if self.lines:
+            self.client.record(self.conversation_id, self.lines)
+            self.lines = []
+        if self.ending is not None:
+            outcome, reason, known = self.ending
+            self.client.outcome(self.conversation_id, outcome, reason, **known)
+            self.ending = None
 
     # -- on the way in -----------------------------------------------------------------
     def _metadata(self) -> dict[str, Any]:
@@ -128,5 +150,5 @@ class Turn:
         if not text or not message_id or self.slot("transcript_message") == message_id:
             return
         secret = self.slot("requested_slot") in SECRET_SLOTS
-        self.client.record(self.conversation_id, "customer", mask_emails(text), secret=secret)
+        self.lines.append(("customer", mask_emails(text), secret))
         self.set("transcript_message", message_id)

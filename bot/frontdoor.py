@@ -17,7 +17,7 @@ from core import services
 from core.bootstrap import bootstrap
 from core.calendar import CalendarBook
 from core.decision import Decision, Request, decide
-from core.model import Contract, Ticket
+from core.model import Contract, Ticket, Turn
 from core.policy import Policy
 from core.services.errors import UnknownTicket
 from core.tokens import ContactClaims, verify_token
@@ -87,16 +87,16 @@ class CoreClient:
             return None
         return ticket if ticket.contract_id == contract.id else None
 
-    def record(self, conversation_id: str, speaker: str, text: str, **extra: object) -> None:
-        """One line of the chat transcript (the store the IVR writes too)."""
-        services.add_turn(
+    def record(self, conversation_id: str, lines: list[tuple[str, str, bool]]) -> None:
+        """Lines of the chat transcript (the store the IVR writes too), in one transaction:
+        (speaker, text, secret) each; a secret line has its digits masked."""
+        at = self.now()
+        services.add_turns(
             self.uow(),
             channel=CHANNEL,
             conversation_id=conversation_id,
-            speaker=speaker,
-            text=text,
-            at=self.now(),
-            **extra,  # type: ignore[arg-type]
+            turns=[Turn(speaker=speaker, text=text, at=at) for speaker, text, _ in lines],
+            secret=[secret for _, _, secret in lines],
         )
 
     def outcome(self, conversation_id: str, outcome: str, reason: str | None, **known: str) -> None:

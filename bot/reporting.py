@@ -107,9 +107,7 @@ def submit(turn: Turn) -> None:
 def explain_refusal(turn: Turn, contract: Contract, decision: Decision) -> None:
     """The reason and the next step, politely, once per conversation (then a short reminder)."""
     explained = list(turn.slot("explained_reasons") or [])
-    turn.client.outcome(
-        turn.conversation_id, decision.outcome, decision.reason, contract_code=contract.code
-    )
+    turn.conclude(decision.outcome, decision.reason, contract_code=contract.code)
     if decision.reason in explained:
         turn.say("refusal_again")
         return
@@ -142,8 +140,7 @@ def _open(turn: Turn, contract: Contract, decision: Decision) -> None:
         product=turn.slot("product") or "-",
     )
     _deadline(turn, contract, decision)
-    turn.client.outcome(
-        turn.conversation_id,
+    turn.conclude(
         decision.outcome,
         decision.reason,
         contract_code=contract.code,

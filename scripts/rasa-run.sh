@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV_BIN:-.venv/bin}
 eval "$("$BIN/python" -m bot.rasa_env)"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # endpoints.yml names bot.tracker_store
 mkdir -p var
 echo "rasa: http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook (REST), socket.io on the same port"
 exec "$BIN/rasa" run --model "${RASA_MODEL:-models}" --port "${RASA_PORT:-5005}" \

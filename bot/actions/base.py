@@ -24,6 +24,7 @@ class ChatAction(Action, abc.ABC):
     ) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         self.handle(turn)
+        turn.flush()
         return turn.events
 
 
@@ -36,7 +37,7 @@ class Say(ChatAction, abc.ABC):
     def name(self) -> str: ...
 
     def handle(self, turn: Turn) -> None:
-        turn.say(self.key, **self.params(turn))
+        turn.say_text(turn.text(self.key, **self.params(turn)))
 
     def params(self, turn: Turn) -> dict[str, object]:
         return {}

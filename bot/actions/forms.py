@@ -37,6 +37,7 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
         turn = Turn(dispatcher, tracker)
         tracker._chat_turn = turn  # type: ignore[attr-defined]  # one Turn per request
         events = await super().run(dispatcher, tracker, domain)
+        turn.flush()
         return [*turn.events, *events]
 
     def validate_customer_code(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:

@@ -33,7 +33,13 @@ from core.services.tickets import (
     take_in_charge,
     ticket_number,
 )
-from core.services.transcripts import add_turn, mask_digits, set_outcome, start_or_get_transcript
+from core.services.transcripts import (
+    add_turn,
+    add_turns,
+    mask_digits,
+    set_outcome,
+    start_or_get_transcript,
+)
 
 __all__ = [
     "ContactSpec",
@@ -45,6 +51,7 @@ __all__ = [
     "UnknownContract",
     "UnknownTicket",
     "add_turn",
+    "add_turns",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",

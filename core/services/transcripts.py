@@ -8,6 +8,7 @@ with :func:`mask_digits`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.model import Transcript, Turn
@@ -68,6 +69,31 @@ def add_turn(
         transcript.turns = [*transcript.turns, turn]
         uow.commit()
         return turn
+
+
+def add_turns(
+    uow: AbstractUnitOfWork,
+    *,
+    channel: str,
+    conversation_id: str,
+    turns: Sequence[Turn],
+    secret: Sequence[bool] = (),
+) -> list[Turn]:
+    """Append several lines in one transaction (a chat action's question and its answers);
+    ``secret[i]`` masks every digit of ``turns[i]``."""
+    masked = [
+        Turn(
+            t.speaker, mask_digits(t.text) if secret[i : i + 1] == [True] else t.text, t.at, t.kind
+        )
+        for i, t in enumerate(turns)
+    ]
+    if not masked:
+        return []
+    with uow:
+        transcript = _get_or_create(uow, channel, conversation_id, masked[0].at)
+        transcript.turns = [*transcript.turns, *masked]
+        uow.commit()
+        return masked
 
 
 def set_outcome(

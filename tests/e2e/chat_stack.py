@@ -57,12 +57,15 @@ class ChatStack:
         return messages
 
 
-def _write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> None:
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  url: sqlite:///{tracker_db}\n",
-        encoding="utf-8",
-    )
+def _write_endpoints(path: Path, actions_port: int, tracker_url: str | None) -> None:
+    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    if tracker_url:
+        dialect = tracker_url.split(":", 1)[0].split("+", 1)[0]
+        text += (
+            f"tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n"
+            f"  dialect: {dialect}\n  url: {tracker_url}\n"
+        )
+    path.write_text(text, encoding="utf-8")
 
 
 def _wait_until_up(url: str, processes: list[subprocess.Popen[bytes]], log: Path) -> None:
@@ -100,8 +103,14 @@ def chat_stack(workdir: Path) -> Iterator[ChatStack]:
     fd.dispose()
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    _write_endpoints(endpoints, actions_port, workdir / "rasa-tracker.sqlite3")
-    env = {**os.environ, "DATABASE_URL": database_url, "CHAT_TOKEN_SECRET": SECRET}
+    tracker = os.environ.get("CHAT_STACK_TRACKER", f"sqlite:///{workdir / 'rasa-tracker.sqlite3'}")
+    _write_endpoints(endpoints, actions_port, tracker if tracker != "memory" else None)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CHAT_TOKEN_SECRET": SECRET,
+        "PYTHONPATH": str(PROJECT_ROOT),  # this checkout's bot/ (custom tracker store)
+    }
     log = workdir / "chat-stack.log"
     with log.open("wb") as out:
         common: dict[str, Any] = dict(
