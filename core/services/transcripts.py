@@ -77,19 +77,31 @@ def add_turns(
     channel: str,
     conversation_id: str,
     turns: Sequence[Turn],
-    at: datetime,
+    at: datetime | None = None,
     caller: str | None = None,
     outcome: tuple[str, str | None] | None = None,
-) -> None:
-    """Append several lines (already masked) and, when given, the outcome and its reason, in
-    one transaction; the transcript is created at ``at`` if the conversation has none."""
+    secret: Sequence[bool] = (),
+) -> list[Turn]:
+    """Append several lines and, when given, the outcome and its reason, in one transaction
+    (an IVR step, a chat action's question and answers); ``secret[i]`` masks every digit of
+    ``turns[i]``. The transcript is created at ``at`` (or the first line's time) if needed."""
+    masked = [
+        Turn(t.speaker, mask_digits(t.text), t.at, t.kind, t.reason)
+        if secret[i : i + 1] == [True]
+        else t
+        for i, t in enumerate(turns)
+    ]
+    if not masked and outcome is None:
+        return []
+    started = at or masked[0].at
     with uow:
-        transcript = _get_or_create(uow, channel, conversation_id, at, with_turns=False)
+        transcript = _get_or_create(uow, channel, conversation_id, started, with_turns=False)
         transcript.caller = transcript.caller or caller
-        uow.transcripts.add_turns(transcript, turns)
+        uow.transcripts.add_turns(transcript, masked)
         if outcome is not None:
             transcript.outcome, transcript.reason = outcome
         uow.commit()
+        return masked
 
 
 def set_outcome(

@@ -1,0 +1,96 @@
+"""Benchmark of the chat: REST turn latency (Rasa + action server + core on SQLite), p50/p95.
+
+Run: ``.venv/bin/python bench/bench_chat.py [--turns 300]`` after ``scripts/rasa-train.sh``.
+Starts the stack like the end-to-end test (free ports, a fresh demo database), then plays
+identified conversations (Help Center token) round-robin in the seven languages: a problem in
+a sentence, the product button, the impact button (a ticket is opened), "no", and a question
+about hours. Each turn is one POST /webhooks/rest/webhook, timed from request to full answer.
+Prints one JSON object; the README records the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.tokens import issue_token
+from tests.e2e.chat_stack import SECRET, ChatStack, chat_stack
+from tests.e2e.test_chat_rest import CONVERSATIONS
+
+HOURS = {
+    "it": "quali sono i vostri orari di apertura?",
+    "en": "what are your opening hours?",
+    "de": "wann haben Sie geöffnet?",
+    "fr": "quels sont vos horaires d'ouverture ?",
+    "es": "¿cuál es su horario de atención?",
+    "pt": "qual é o vosso horário de funcionamento?",
+    "ar": "ما هي ساعات العمل لديكم؟",
+}
+
+
+def _conversation(language: str) -> list[str]:
+    _code, opening = CONVERSATIONS[language]
+    return [
+        opening,
+        '/inform{"product": "Digital Fax"}',
+        '/inform{"priority": "P3"}',
+        "/deny",
+        HOURS[language],
+    ]
+
+
+def _play(stack: ChatStack, turns: int) -> list[float]:
+    latencies: list[float] = []
+    languages = list(CONVERSATIONS)
+    i = 0
+    while len(latencies) < turns:
+        language = languages[i % len(languages)]
+        code = CONVERSATIONS[language][0]
+        now = datetime.now(timezone.utc)
+        token = issue_token(
+            SECRET, code, f"admin{code}@customer.example", now, timedelta(hours=1), language
+        )
+        sender = f"bench-{uuid.uuid4().hex[:10]}"
+        for message in _conversation(language):
+            start = time.perf_counter()
+            stack.say(sender, message, token=token)
+            latencies.append((time.perf_counter() - start) * 1000)
+        i += 1
+    return latencies[:turns]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir, chat_stack(Path(workdir)) as stack:
+        _play(stack, args.warmup)
+        latencies = sorted(_play(stack, args.turns))
+    cuts = statistics.quantiles(latencies, n=100)
+    print(
+        json.dumps(
+            {
+                "turns": len(latencies),
+                "p50_ms": round(cuts[49], 1),
+                "p95_ms": round(cuts[94], 1),
+                "max_ms": round(latencies[-1], 1),
+                "python": platform.python_version(),
+                "cpus": __import__("os").cpu_count(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Reporting a problem: what the form still needs, and the ticket or the refusal at the end.
+
+The core decides (``core.decision.decide`` through the client); these helpers only turn what the
+customer typed into the request's fields and the decision into replies.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import replies
+from bot.conversation import Turn
+from core.decision import Decision
+from core.model import ROLES, Contract
+
+PROBLEM_SLOTS = ("product", "description", "priority", "topic", "requested_slot")
+IDENTIFICATION = ["customer_code", "contact_email"]
+_PRIORITY = re.compile(r"^\s*p?\s*([1-4])\b", re.IGNORECASE)
+_CODE = re.compile(r"\b(\d{4,8})\b")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+MIN_DESCRIPTION_WORDS = 3
+
+
+def customer_code(text: object) -> str | None:
+    found = _CODE.search(str(text or ""))
+    return found.group(1) if found else None
+
+
+def email(text: object) -> str | None:
+    found = _EMAIL.search(str(text or ""))
+    return found.group(0) if found else None
+
+
+def priority(value: object) -> str | None:
+    """ "P2", "p2", "2" -> "P2" (NLU synonyms already map impact words to P1-P4)."""
+    found = _PRIORITY.match(str(value or ""))
+    return f"P{found.group(1)}" if found else None
+
+
+def role(value: object) -> str | None:
+    text = str(value or "").strip().casefold().replace(" ", "_")
+    return text if text in ROLES else None
+
+
+def product(turn: Turn, value: object) -> str | None:
+    """The policy's spelling of a product the customer named (free text kept as typed)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    policy = turn.client.policy
+    names = [p.name for p in policy.products]
+    names += [*policy.third_party_products, *policy.hardware_products]
+    folded = text.casefold()
+    exact = next((n for n in names if n.casefold() == folded), None)
+    return exact or next((n for n in names if n.casefold() in folded), text)
+
+
+def description(value: object) -> str | None:
+    text = " ".join(str(value or "").split())
+    return text if len(text.split()) >= MIN_DESCRIPTION_WORDS else None
+
+
+def decide(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> Decision:
+    """The core's decision for the problem as far as the customer described it."""
+    return turn.client.decide(
+        contract,
+        priority=priority(turn.slot("priority")) or priority_if_unknown,
+        language=turn.language,
+        requester=role(turn.slot("requester_role")) or "admin",
+        topic=turn.slot("topic") or "product",
+        product=turn.slot("product"),
+    )
+
+
+def still_needed(turn: Turn) -> list[str]:
+    """The report form's slots: identification, role, then — unless the core already refuses
+    or redirects — product, description and impact. Known slots are never asked again."""
+    if not turn.verified:
+        return [*IDENTIFICATION, "requester_role", "product", "description", "priority"]
+    contract = turn.contract()
+    if contract is None:
+        return IDENTIFICATION
+    slots = [*IDENTIFICATION, "requester_role"]
+    if not turn.slot("requester_role"):
+        return [*slots, "product", "description", "priority"]
+    if decide(turn, contract).outcome in ("refuse", "redirect"):
+        return slots
+    return [*slots, "product", "description", "priority"]
+
+
+def submit(turn: Turn) -> None:
+    """Open the ticket the core decides on, or explain its refusal once; then reset."""
+    contract = turn.contract()
+    if contract is None:
+        turn.say("refusal_unknown_contract")
+        return
+    decision = decide(turn, contract)
+    if decision.outcome in ("refuse", "redirect"):
+        explain_refusal(turn, contract, decision)
+    else:
+        _open(turn, contract, decision)
+        turn.say("ask_another")
+    for name in PROBLEM_SLOTS:
+        turn.set(name, None)
+
+
+def explain_refusal(turn: Turn, contract: Contract, decision: Decision) -> None:
+    """The reason and the next step, politely, once per conversation (then a short reminder)."""
+    explained = list(turn.slot("explained_reasons") or [])
+    turn.conclude(decision.outcome, decision.reason, contract_code=contract.code)
+    if decision.reason in explained:
+        turn.say("refusal_again")
+        return
+    turn.say(
+        f"refusal_{decision.reason}",
+        product=turn.slot("product") or "",
+        starts=replies.local_date(turn.language, contract.starts),
+    )
+    turn.set("explained_reasons", [*explained, decision.reason])
+
+
+def _open(turn: Turn, contract: Contract, decision: Decision) -> None:
+    prio = turn.slot("priority") or "P4"
+    key = f"chat:{turn.conversation_id}:{turn.user_turn()}"
+    ticket = turn.client.open_ticket(
+        contract,
+        decision,
+        key,
+        turn.conversation_id,
+        language=turn.language,
+        priority=prio,
+        topic=turn.slot("topic") or "product",
+        summary=turn.slot("description") or "",
+    )
+    turn.set("last_ticket", ticket.number)
+    turn.say(
+        "ticket_opened",
+        number=ticket.number,
+        priority=turn.text(f"priority_{prio}"),
+        product=turn.slot("product") or "-",
+    )
+    _deadline(turn, contract, decision)
+    turn.conclude(
+        decision.outcome,
+        decision.reason,
+        contract_code=contract.code,
+        language=turn.language,
+    )
+
+
+def _deadline(turn: Turn, contract: Contract, decision: Decision) -> None:
+    lang, zone = turn.language, contract.timezone
+    no_guarantee = decision.deadline.no_guarantee if decision.deadline else None
+    if decision.due is not None:
+        due = replies.local_datetime(lang, decision.due, zone)
+        turn.say("ticket_due_guaranteed", due=due, zone=zone)
+    elif no_guarantee == "optional_language":
+        name = replies.language_name(lang, decision.language or lang)
+        turn.say("language_optional", language_name=name)
+    else:
+        turn.say("ticket_best_effort")
+    if decision.reason == "closed" and decision.next_opening is not None:
+        opening = replies.local_datetime(lang, decision.next_opening, zone)
+        turn.say("closed_now", next_opening=opening)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Check the chat's training data and dialogue (issue #4 "Done when"): `rasa data validate` must be
+# clean, and the test stories must pass with --fail-on-prediction-errors on the latest model in
+# models/ (run scripts/rasa-train.sh first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV_BIN:-.venv/bin}
+echo "rasa-check: rasa data validate"
+"$BIN/rasa" data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+echo "rasa-check: rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors"
+"$BIN/rasa" test core --model models --stories tests/test_stories.yml \
+  --fail-on-prediction-errors --out var/rasa-test-results

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Start Rasa (REST + socket.io channels, HTTP API disabled) on the latest model in models/,
+# with its SQL tracker store on DATABASE_URL (see endpoints.yml and bot/rasa_env.py).
+# Usage: scripts/rasa-run.sh [extra rasa run options]; RASA_PORT (default 5005).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV_BIN:-.venv/bin}
+eval "$("$BIN/python" -m bot.rasa_env)"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # endpoints.yml names bot.tracker_store
+mkdir -p var
+echo "rasa: http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook (REST), socket.io on the same port"
+exec "$BIN/rasa" run --model "${RASA_MODEL:-models}" --port "${RASA_PORT:-5005}" \
+  --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" --credentials credentials.yml --cors '*' "$@"
