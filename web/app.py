@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
+from web import helpcenter
 
 
 def create_app(
@@ -20,6 +21,7 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
+    helpcenter.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -31,6 +33,8 @@ def create_app(
     @app.get("/")
     def index() -> Any:
         theatres = {key: t.phone for key, t in fd.policy.theatres.items()}
-        return jsonify(service="frontdoor", theatres=theatres, health="/healthz")
+        return jsonify(
+            service="frontdoor", theatres=theatres, health="/healthz", help_center="/help/"
+        )
 
     return app
