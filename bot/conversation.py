@@ -112,6 +112,8 @@ class Turn:
 
     def _update_language(self) -> None:
         message = (self.tracker.latest_message or {}).get("text") or ""
+        if message.startswith("/"):
+            message = ""  # a button's payload ("/inform{...}") says nothing about the language
         current = self.slot("language")
         preferred = self.slot("preferred_language")
         new = next_language(current, message, preferred) if message else current or preferred

@@ -89,3 +89,10 @@ def test_a_customer_code_must_be_four_to_eight_digits() -> None:
     extracted(chat.user("my code is 1016"), customer_code="my code is 1016")
     chat.run(ValidateReportForm(), active_loop="report_form")
     assert chat.slots["customer_code"] == "1016"
+
+
+def test_a_button_payload_does_not_switch_the_language() -> None:
+    """Clicking "P2" sends "/inform{...}": the conversation stays in French."""
+    chat = Chat(demo_client(), language="fr").user('/inform{"priority": "P2"}')
+    chat.run(ActionGreet())
+    assert chat.slots["language"] == "fr" and chat.said("Bonjour")
