@@ -33,6 +33,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = b.title;
+      button.dataset.payload = b.payload;
       button.addEventListener("click", function () {
         row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
         send(b.payload, b.title);
