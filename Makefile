@@ -21,8 +21,8 @@ db: $(STAMP)
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor demo load
 
-run: db
-	$(BIN)/frontdoor serve --port $(PORT)
+run: $(STAMP)
+	VENV_BIN=$(BIN) FRONTDOOR_PORT=$(PORT) scripts/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check core cli web ivr bot tests bench
@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 test: lint
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
+	VENV_BIN=$(BIN) scripts/rasa-train.sh
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
 	@url=$$(scripts/postgres-up.sh) || { if [ -n "$$FRONTDOOR_REQUIRE_POSTGRES" ]; then exit 1; fi; url=""; echo "PostgreSQL unavailable: its tests will be skipped" >&2; }; \
 	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider

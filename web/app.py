@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
-from web import alerts, console
+from web import alerts, console, helpcenter
 
 
 def create_app(
@@ -26,6 +26,7 @@ def create_app(
     init_ivr(app, fd)
     alerts.init_app(app)
     console.init_app(app)
+    helpcenter.init_app(app)
     worker_header = os.environ.get("FRONTDOOR_WORKER_HEADER") == "1"
     if not fd.settings.production and app.config.get("FRONTDOOR_WORKER_HEADER", worker_header):
         _tell_worker(app)
@@ -41,7 +42,11 @@ def create_app(
     def index() -> Any:
         theatres = {key: t.phone for key, t in fd.policy.theatres.items()}
         return jsonify(
-            service="frontdoor", theatres=theatres, health="/healthz", console="/console/"
+            service="frontdoor",
+            theatres=theatres,
+            health="/healthz",
+            console="/console/",
+            help_center="/help/",
         )
 
     return app

@@ -15,11 +15,13 @@ import pytest
 from flask import Flask
 from integration.console import Clock as ConsoleClock
 from integration.console import Seeded, make_app, seed
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
-from core.bootstrap import Frontdoor
+from core.bootstrap import Frontdoor, bootstrap
 from core.demo import demo_contracts, load_demo
+from core.settings import load_settings
 from ivr import IvrSettings
+from tests.e2e.chat_stack import SECRET, ChatStack, chat_stack, train_model
 from web import create_app
 
 from .twilio_client import PUBLIC_BASE_URL, TOKEN, TwilioClient
@@ -97,9 +99,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One Chromium for the session (scripts/chromium-up.sh installs it)."""
+    """One Chromium per module (scripts/chromium-up.sh installs it). Module-scoped: Playwright's
+    sync API keeps an asyncio loop running in this thread while it is up, and later tests that
+    call ``asyncio.run`` (rasa_sdk actions) would then fail."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/chromium-up.sh")
     from playwright.sync_api import sync_playwright
@@ -142,3 +146,42 @@ def page(browser: object, base_url: str) -> Iterator[object]:
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+
+
+@pytest.fixture(scope="session")
+def shared_chat_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatStack]:
+    """Rasa (REST, API disabled) + the action server on a demo SQLite database, once a session;
+    the model is trained first unless models/ already holds one for the current data."""
+    train_model()
+    with chat_stack(tmp_path_factory.mktemp("chat-stack")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def help_center_frontdoor(shared_chat_stack: ChatStack) -> Iterator[Frontdoor]:
+    """The core wired on the stack's database (the one the action server writes tickets to)."""
+    fd = bootstrap(load_settings({"DATABASE_URL": shared_chat_stack.database_url}))
+    yield fd
+    fd.dispose()
+
+
+@pytest.fixture(scope="session")
+def help_center_url(
+    shared_chat_stack: ChatStack, help_center_frontdoor: Frontdoor
+) -> Iterator[str]:
+    """The web app on a free local port, forwarding to the stack's Rasa; its base URL."""
+    rasa_url = shared_chat_stack.rest_url.removesuffix("/webhooks/rest/webhook")
+    app = create_app(
+        {
+            "FRONTDOOR_RASA_URL": rasa_url,
+            "FRONTDOOR_RASA_TIMEOUT": 60.0,
+            "FRONTDOOR_CHAT_TOKEN_SECRET": SECRET,
+        },
+        frontdoor=help_center_frontdoor,
+    )
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

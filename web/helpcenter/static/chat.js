@@ -1,0 +1,80 @@
+// Help Center chat panel: posts each message to our own /help/chat (same origin, CSRF header)
+// and shows the bot's replies with their buttons. Bot text is inserted as text, never as HTML.
+"use strict";
+
+(function () {
+  const panel = document.getElementById("chat");
+  if (!panel) return;
+  const endpoint = panel.dataset.endpoint;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const log = document.getElementById("chat-log");
+  const form = document.getElementById("chat-form");
+  const input = document.getElementById("chat-input");
+  const language = document.getElementById("chat-language");
+  const FALLBACK_ERROR = "Sorry, the assistant is not available right now. Please try again.";
+
+  function bubble(kind, text, lang) {
+    const item = document.createElement("li");
+    item.className = "msg " + kind;
+    item.setAttribute("dir", "auto");
+    if (lang) item.setAttribute("lang", lang);
+    item.textContent = text;
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  function showButtons(item, buttons) {
+    if (!buttons || !buttons.length) return;
+    const row = document.createElement("div");
+    row.className = "buttons";
+    row.setAttribute("dir", "auto");
+    for (const b of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.title;
+      button.dataset.payload = b.payload;
+      button.addEventListener("click", function () {
+        row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+        send(b.payload, b.title);
+      });
+      row.appendChild(button);
+    }
+    item.appendChild(row);
+  }
+
+  async function send(message, shown) {
+    bubble("user", shown || message, language.value);
+    panel.classList.add("busy");
+    try {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ message: message, language: language.value }),
+      });
+      let body = null;
+      try { body = await response.json(); } catch (e) { body = null; }
+      if (!response.ok || !body || !Array.isArray(body.replies)) {
+        bubble("error", (body && body.error) || FALLBACK_ERROR);
+        return;
+      }
+      for (const reply of body.replies) {
+        showButtons(bubble("bot", reply.text, reply.lang), reply.buttons);
+      }
+    } catch (e) {
+      bubble("error", FALLBACK_ERROR);
+    } finally {
+      panel.classList.remove("busy");
+      input.focus();
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+})();

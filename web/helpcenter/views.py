@@ -1,0 +1,156 @@
+"""Help Center routes: the page, the demo sign-in and the chat relay to Rasa."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from core.tokens import issue_token
+from web.helpcenter import demo_sign_in
+from web.helpcenter.blueprint import bp
+from web.helpcenter.demo_sign_in import DemoContact
+from web.helpcenter.rasa import RasaClient, RasaUnavailable
+
+LANGUAGES = {
+    "it": "Italiano",
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "pt": "Português",
+    "ar": "العربية",
+}
+RTL = frozenset({"ar"})
+CONVERSATION_KEY = "helpcenter_conversation"
+TOKEN_TTL = timedelta(minutes=30)  # a fresh token per message: short-lived is enough
+MAX_MESSAGE = 2000
+UNAVAILABLE = (
+    "Sorry, the assistant is not available right now. Please try again in a few minutes, "
+    "or call your support line."
+)
+
+
+def _now() -> datetime:
+    now: datetime = current_app.config["FRONTDOOR_CLOCK"]()
+    return now
+
+
+def _contact() -> DemoContact | None:
+    return demo_sign_in.from_session(session.get(demo_sign_in.SESSION_KEY))
+
+
+def _conversation_id() -> str:
+    """One Rasa conversation per browser session (and per signed-in contact)."""
+    if not isinstance(session.get(CONVERSATION_KEY), str):
+        session[CONVERSATION_KEY] = f"web-{secrets.token_urlsafe(16)}"
+    return str(session[CONVERSATION_KEY])
+
+
+def _new_conversation() -> None:
+    session.pop(CONVERSATION_KEY, None)
+
+
+@bp.get("/")
+def page() -> Any:
+    """The Help Center page with the chat panel."""
+    contact = _contact()
+    demo = bool(current_app.config["FRONTDOOR_DEMO_SIGN_IN"])
+    contacts = demo_sign_in.demo_contacts(_now().date()) if demo else []
+    language = (contact.language if contact else None) or _browser_language()
+    return render_template(
+        "helpcenter/page.html",
+        contact=contact,
+        contacts=contacts,
+        demo=demo,
+        languages=LANGUAGES,
+        language=language,
+        rtl=RTL,
+    )
+
+
+@bp.post("/sign-in")
+def sign_in() -> Any:
+    """Demo sign-in: remember the picked contact in the session; start a new conversation."""
+    if not current_app.config["FRONTDOOR_DEMO_SIGN_IN"]:
+        abort(404)
+    fd = current_app.extensions["frontdoor"]
+    contact = demo_sign_in.sign_in(fd, request.form.get("contact", ""), _now().date())
+    if contact is None:
+        abort(400, description="Unknown demo contact: run `frontdoor demo load` and pick again.")
+    session[demo_sign_in.SESSION_KEY] = demo_sign_in.to_session(contact)
+    _new_conversation()
+    return redirect(url_for("helpcenter.page"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    """Forget the contact and the conversation."""
+    session.pop(demo_sign_in.SESSION_KEY, None)
+    _new_conversation()
+    return redirect(url_for("helpcenter.page"))
+
+
+@bp.post("/chat")
+def chat() -> Any:
+    """Forward one message to Rasa; answer with the bot's replies, or a polite 502."""
+    body = request.get_json(silent=True)
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message.strip() or len(message) > MAX_MESSAGE:
+        abort(400, description=f"Send a message of 1 to {MAX_MESSAGE} characters.")
+    language = _language(body.get("language") if isinstance(body, dict) else None)
+    client: RasaClient = current_app.extensions["helpcenter.rasa"]
+    try:
+        replies = client.send(_conversation_id(), message.strip(), _metadata(language))
+    except RasaUnavailable as exc:
+        current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
+        return jsonify(error=UNAVAILABLE), 502
+    return jsonify(
+        replies=[{**r.as_json(), "lang": _reply_language(r.text, language)} for r in replies]
+    )
+
+
+def _metadata(language: str) -> dict[str, str]:
+    """The metadata of one message: the signed contact token when someone is signed in."""
+    metadata = {"language": language}
+    contact = _contact()
+    if contact is not None:
+        metadata["token"] = issue_token(
+            current_app.config["FRONTDOOR_CHAT_TOKEN_SECRET"],
+            contact.code,
+            contact.email,
+            _now(),
+            TOKEN_TTL,
+            contact.language,
+        )
+    return metadata
+
+
+def _language(value: object) -> str:
+    if isinstance(value, str) and value in LANGUAGES:
+        return value
+    contact = _contact()
+    return (contact.language if contact else None) or "en"
+
+
+def _browser_language() -> str:
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def _reply_language(text: str, language: str) -> str:
+    """The ``lang`` of a bot bubble: Arabic when the reply is in Arabic script (the bot starts
+    right-to-left replies with a right-to-left mark), else the page's language, else unknown."""
+    if text.startswith("\u200f") or any("\u0600" <= ch <= "\u06ff" for ch in text[:40]):
+        return "ar"
+    return "" if language in RTL else language
