@@ -26,7 +26,7 @@ from core.settings import PROJECT_ROOT, load_settings
 
 SECRET = "e2e-chat-token-secret"
 BIN = Path(sys.executable).parent
-MODELS = PROJECT_ROOT / "models"
+MODELS = Path(os.environ.get("CHAT_STACK_MODEL") or PROJECT_ROOT / "models")  # a dir or a .tar.gz
 START_TIMEOUT = 300  # loading TensorFlow and the model takes a minute on 2 cores
 
 
