@@ -130,7 +130,8 @@ def next_language(
     The conversation's ``current`` language, else the contact's ``preferred`` one, stays unless
     the message has at least ``min_words`` words (see :func:`language_words`) and is detected in
     another of the seven languages with at least ``min_confidence``. With neither a current nor
-    a preferred language, the message decides; without letters, English.
+    a preferred language, the message decides when it is detected with ``min_confidence``;
+    otherwise (or without letters) English.
     """
     base = next((c for c in (current, preferred) if c in LANGUAGES), None)
     words = language_words(text, ignore)
@@ -139,6 +140,8 @@ def next_language(
     code, confidence = (detector or detect_lingua)(" ".join(words))
     if code is None:
         return base or FALLBACK_LANGUAGE
-    if base is None or (code != base and confidence >= min_confidence):
+    if base is None:  # the first message decides, unless it is too unsure to tell
+        return code if confidence >= min_confidence else FALLBACK_LANGUAGE
+    if code != base and confidence >= min_confidence:
         return code
     return base
