@@ -32,6 +32,11 @@ def test_upgrade_twice_changes_nothing(database_url: str) -> None:
     assert current_heads(database_url) == shipped_heads()
 
 
+# The expression index of 0102_search is not mapped (SQLAlchemy 1.4 cannot reflect it):
+# test_console_search.py checks it.
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index ix_turns_text_lower_trgm"
+)
 def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
     """The hand-written migration creates exactly the tables, columns and indexes mapped."""
     upgrade(database_url)

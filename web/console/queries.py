@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.adapters import orm
@@ -75,11 +75,13 @@ def like_pattern(text: str) -> str:
 
 
 def _contains(column: Any, text: str, dialect: str) -> Any:
-    """Case-insensitive substring test: ILIKE on PostgreSQL (trigram index), LIKE on SQLite
-    (already case-insensitive for ASCII, and lower() would cost a scan of its own)."""
+    """Case-insensitive substring test. PostgreSQL: ``lower(column) LIKE lower(pattern)``, what
+    ILIKE computes in a UTF-8 database, without lowercasing the pattern again for every row (the
+    trigram index of turns is on ``lower(text)``, migration 0102_search). SQLite: LIKE, already
+    case-insensitive for ASCII (lower() would cost a scan of its own)."""
     pattern = like_pattern(text)
     if dialect == "postgresql":
-        return column.ilike(pattern, escape="\\")
+        return func.lower(column).like(func.lower(pattern), escape="\\")
     return column.like(pattern, escape="\\")
 
 
