@@ -19,7 +19,7 @@ from cli.context import get_frontdoor
 from cli.data import contracts, db, demo, pin
 from cli.lang import lang
 from cli.staff import staff, transcripts
-from core.decision import TOPICS, Request, decide
+from core.decision import TOPICS, Request, decide, served_language
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
 from core.sla import escalation_schedule, response_deadline
@@ -86,14 +86,14 @@ def sla(ctx: click.Context, **opts: Any) -> None:
     calendar = fd.book.for_plan(opts["theatre"], week, opts["plan"])
     open_now = calendar.is_open(opts["opened"])
     on_call = policy.plans[opts["plan"]].on_call and (open_now or opts["on_call"])
-    cls = theatre.language_class(opts["language"])
+    _, language_class = served_language(policy, opts["theatre"], opts["language"])
     where = dict(theatre=opts["theatre"], week=week, plan=opts["plan"], priority=opts["priority"])
     deadline = response_deadline(
         fd.book,
         **where,
         opened=opts["opened"],
         channel=opts["channel"],
-        language_class="optional" if cls == "none" else cls,
+        language_class=language_class,
         around_the_clock=on_call,
     )
     steps = escalation_schedule(fd.book, **where, opened=opts["opened"])
