@@ -3,6 +3,8 @@
 # it is missing, and print the binary's path. Idempotent; installing needs root. The test starts
 # its own Alertmanager on loopback, so nothing is started here.
 set -euo pipefail
+# stdout carries the path alone: everything the tools print goes to stderr
+exec 3>&1 1>&2
 bin=/usr/bin/prometheus-alertmanager
 if [ ! -x "$bin" ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -19,4 +21,4 @@ if [ ! -x "$bin" ]; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null
   }
 fi
-echo "$bin"
+echo "$bin" >&3

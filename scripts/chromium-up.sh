@@ -2,6 +2,8 @@
 # Install Debian's Chromium for the browser tests (Playwright drives it; no browser download)
 # and print its path. Idempotent: does nothing when it is already there.
 set -euo pipefail
+# stdout carries the path alone: everything the tools print goes to stderr
+exec 3>&1 1>&2
 browser=${FRONTDOOR_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$browser" ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -14,4 +16,4 @@ if [ ! -x "$browser" ]; then
   }
 fi
 "$browser" --version >/dev/null 2>&1 || { echo "$browser does not start" >&2; exit 1; }
-echo "$browser"
+echo "$browser" >&3
