@@ -135,6 +135,7 @@ def get_client() -> CoreClient:
     with _lock:
         if _client is None:
             fd = bootstrap()
+            fd.warm(datetime.now(timezone.utc).date())
             _client = CoreClient(fd.policy, fd.book, fd.uow, token_secret_from_env())
         return _client
 

@@ -6,9 +6,14 @@ import time. Tests build a :class:`Frontdoor` on their own database URL and poli
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
 
 from core.adapters import orm
 from core.adapters.db import make_engine, make_session_factory, sqlite_file
@@ -16,6 +21,8 @@ from core.calendar import CalendarBook
 from core.policy import Policy, load_policy
 from core.settings import Settings, load_settings
 from core.unit_of_work import AbstractUnitOfWork, SqlAlchemyUnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,6 +34,19 @@ class Frontdoor:
     book: CalendarBook
     engine: Any
     uow: Callable[[], AbstractUnitOfWork]
+
+    def warm(self, today: date) -> None:
+        """Do once, at a server's start, what the first request would otherwise pay for:
+        every calendar with its holiday tables around ``today``, the ORM's mapper configuration
+        and one pooled database connection (a web or action-server worker calls it after it
+        started; the first caller of the day then waits no longer than the next one)."""
+        self.book.warm(today)
+        configure_mappers()
+        try:
+            with self.uow() as uow:
+                uow.ping()
+        except SQLAlchemyError as error:  # a server must start even while its database is down
+            log.warning("database not reachable at start (%s): the first request connects", error)
 
     def dispose(self) -> None:
         """Close the database connections (tests, and the end of a command)."""

@@ -178,11 +178,18 @@ class HolidayCalendar:
         return found
 
 
-def theatre_calendar(policy: Policy, theatre: str, week: str, extended: bool) -> BusinessCalendar:
-    """The calendar of a theatre, working week and plan family (``extended`` = Gold/Platinum)."""
+def theatre_calendar(
+    policy: Policy,
+    theatre: str,
+    week: str,
+    extended: bool,
+    holidays: HolidayCalendar | None = None,
+) -> BusinessCalendar:
+    """The calendar of a theatre, working week and plan family (``extended`` = Gold/Platinum);
+    ``holidays`` shares one holiday table between the calendars of a theatre."""
     th = policy.theatres[theatre]
     wk = th.weeks[week]
-    hol = HolidayCalendar(th.holidays)
+    hol = holidays or HolidayCalendar(th.holidays)
     working = frozenset(WEEKDAYS.index(d) for d in wk.working_days)
     extra = frozenset(WEEKDAYS.index(d) for d in wk.extended_days)
 
@@ -207,15 +214,38 @@ class CalendarBook:
     def __init__(self, policy: Policy):
         self.policy = policy
         self._calendars: dict[tuple[str, str, bool], BusinessCalendar] = {}
+        self._holidays: dict[str, HolidayCalendar] = {}
         self.clock = clock_calendar()
+
+    def warm(self, around: date) -> None:
+        """Build every theatre's calendars and the holiday tables of the year of ``around`` and
+        the years on either side, so that the first call or chat of a worker process does not
+        pay for them (the ``holidays`` tables are computed per year, on first use)."""
+        for theatre, th in self.policy.theatres.items():
+            for week in th.weeks:
+                for extended in (False, True):
+                    self._calendar((theatre, week, extended))
+            for year in (around.year - 1, around.year, around.year + 1):
+                self._holiday_table(theatre).name(date(year, 1, 1))
 
     def for_plan(self, theatre: str, week: str | None, plan: str) -> BusinessCalendar:
         """The business calendar that applies to a contract of ``plan`` in ``theatre``/``week``."""
         th = self.policy.theatres[theatre]
         key = (theatre, week or th.default_week, self.policy.plans[plan].extended_hours)  # type: ignore[index]
+        return self._calendar(key)
+
+    def _calendar(self, key: tuple[str, str, bool]) -> BusinessCalendar:
         found = self._calendars.get(key)
         if found is None:
-            found = self._calendars[key] = theatre_calendar(self.policy, *key)
+            holidays = self._holiday_table(key[0])
+            found = self._calendars[key] = theatre_calendar(self.policy, *key, holidays)
+        return found
+
+    def _holiday_table(self, theatre: str) -> HolidayCalendar:
+        found = self._holidays.get(theatre)
+        if found is None:
+            source = self.policy.theatres[theatre].holidays
+            found = self._holidays[theatre] = HolidayCalendar(source)
         return found
 
 

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from core.model import Call
 from core.services import (
     add_turns,
     get_call,
@@ -103,7 +104,7 @@ def _run(handler: Handler) -> Response:
     uow = fd.uow()  # one session for the whole step: every service below joins it
     try:
         with uow:
-            call = get_call(uow, sid)
+            call = get_call(uow, sid, lock=True)
             answer = replayed_answer(call, step_key, fingerprint)
             if answer is not None:
                 return _twiml(answer)
@@ -115,13 +116,14 @@ def _run(handler: Handler) -> Response:
             if call is None and handler not in (handlers.status, handlers.fallback):
                 handler = handlers.voice  # no state for this call (yet): it starts here
             handler(step)
-            return _twiml(_store(step, step_key, fingerprint))
+            new_call = Call(call_sid=sid, started_at=now, updated_at=now)
+            return _twiml(_store(step, step_key, fingerprint, call or new_call))
     except Exception:
         log.exception("IVR step %s failed for call %s", step_key, sid)
         return _twiml(_apology(step))
 
 
-def _store(step: Step, step_key: str, fingerprint: str) -> str:
+def _store(step: Step, step_key: str, fingerprint: str, call: Call) -> str:
     """The step's state, answer, transcript lines and outcome: one transaction."""
     answer = str(step.response)
     if step.keep_state:
@@ -139,6 +141,7 @@ def _store(step: Step, step_key: str, fingerprint: str) -> str:
         caller=step.caller,
         theatre=step.theatre,
         outcome=step.outcome,
+        call=call,
     )
     return answer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -23,6 +24,8 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
+    if app.config.get("FRONTDOOR_WARM", True):
+        fd.warm(datetime.now(timezone.utc).date())
     init_ivr(app, fd)
     alerts.init_app(app)
     console.init_app(app)

@@ -50,11 +50,23 @@ class _Base:
 
 
 class SqlAlchemyContractRepository(_Base, repository.ContractRepository):
+    """Contracts by code are remembered for the session: one step of a call or chat reads its
+    contract in several services (decision, ticket, transcript), but from the database once."""
+
+    def __init__(self, session: Any):
+        super().__init__(session)
+        self._by_code: dict[str, Contract] = {}
+
     def add(self, contract: Contract) -> None:
         self.session.add(contract)
 
     def get(self, code: str) -> Contract | None:
-        found: Contract | None = self._one(select(Contract).filter_by(code=code))
+        found: Contract | None = self._by_code.get(code)
+        if found is not None and found in self.session:
+            return found
+        found = self._one(select(Contract).filter_by(code=code))
+        if found is not None:
+            self._by_code[code] = found
         return found
 
     def get_by_id(self, contract_id: int) -> Contract | None:
@@ -66,7 +78,9 @@ class SqlAlchemyContractRepository(_Base, repository.ContractRepository):
         statement = (
             select(Contract).where(orm.contracts.c.id.in_(ids)).order_by(orm.contracts.c.code)
         )
-        return list(self.session.execute(statement).unique().scalars())
+        found = list(self.session.execute(statement).unique().scalars())
+        self._by_code.update((contract.code, contract) for contract in found)
+        return found
 
     def customer_named(self, name: str) -> Customer | None:
         found: Customer | None = self._one(select(Customer).filter_by(name=name))

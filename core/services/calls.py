@@ -36,10 +36,12 @@ def replayed_answer(call: Call | None, step: str, fingerprint: str) -> str | Non
     return call.last_answer
 
 
-def get_call(uow: AbstractUnitOfWork, call_sid: str) -> Call | None:
-    """The call with this id, if a webhook of it was answered before."""
+def get_call(uow: AbstractUnitOfWork, call_sid: str, *, lock: bool = False) -> Call | None:
+    """The call with this id, if a webhook of it was answered before; ``lock`` holds its row
+    until the unit of work ends (a step of the call: two deliveries of one call wait for each
+    other instead of both reading the same state)."""
     with uow:
-        return uow.calls.get(call_sid)
+        return uow.calls.get(call_sid, lock=lock)
 
 
 def save_step(
@@ -55,18 +57,21 @@ def save_step(
     caller: str | None = None,
     theatre: str | None = None,
     outcome: tuple[str, str | None] | None = None,
+    call: Call | None = None,
 ) -> Call:
     """Store the call's new state, the answer given to ``step``, the transcript lines of the
     step and, once known, how the call ended (``outcome`` and reason, with the contract and
     language from ``state``), in one transaction. The call and its phone transcript are created
     on first use; the lines are appended without reading the call's earlier ones, so a step
-    costs the same at the end of a long call as at its start."""
+    costs the same at the end of a long call as at its start. ``call`` is the call as read
+    (locked) earlier in this unit of work by :func:`get_call`, or a new :class:`Call` when that
+    found none: this saves reading it again."""
     step_data = (state, step, fingerprint, answer, turns, caller, theatre, outcome)
     try:
-        return _save_step(uow, call_sid, at, *step_data)
+        return _save_step(uow, call_sid, at, *step_data, call)
     except DuplicateError:  # a status callback created the transcript at the same moment
         uow.rollback()  # (when the unit of work is joined, its session is still open)
-        return _save_step(uow, call_sid, at, *step_data)
+        return _save_step(uow, call_sid, at, *step_data, None)
 
 
 def _save_step(
@@ -81,15 +86,19 @@ def _save_step(
     caller: str | None,
     theatre: str | None,
     outcome: tuple[str, str | None] | None,
+    call: Call | None,
 ) -> Call:
     with uow:
-        call = uow.calls.get(call_sid, lock=True) or _new_call(uow, call_sid, at)
-        call.state = dict(state)
-        call.updated_at = at
-        call.last_step, call.last_fingerprint, call.last_answer = step, fingerprint, answer
-        transcript = _transcript(uow, call_sid, at)
-        transcript.caller = transcript.caller or caller
-        transcript.theatre = transcript.theatre or theatre
+        if call is None:
+            call = uow.calls.get(call_sid, lock=True)
+        call = call or Call(call_sid=call_sid, started_at=at, updated_at=at)
+        _record(call, at, state, step, fingerprint, answer)
+        if call.id is None:  # a new call: stored with its first step in one INSERT
+            stored = _new_call(uow, call)
+            if stored is not call:  # stored first by a concurrent delivery of the same call
+                call = stored
+                _record(call, at, state, step, fingerprint, answer)
+        transcript = _transcript(uow, call_sid, at, caller, theatre)
         uow.transcripts.add_turns(transcript, turns)
         if outcome is not None:
             transcript.outcome, transcript.reason = outcome
@@ -101,24 +110,38 @@ def _save_step(
         return call
 
 
-def _new_call(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Call:
-    call = Call(call_sid=call_sid, started_at=at, updated_at=at)
+def _record(
+    call: Call, at: datetime, state: Mapping[str, Any], step: str, fingerprint: str, answer: str
+) -> None:
+    call.state = dict(state)
+    call.updated_at = at
+    call.last_step, call.last_fingerprint, call.last_answer = step, fingerprint, answer
+
+
+def _new_call(uow: AbstractUnitOfWork, call: Call) -> Call:
     try:
         uow.calls.add(call)
     except DuplicateError:
         uow.rollback()  # a concurrent first delivery of the same call stored it first
-        found = uow.calls.get(call_sid, lock=True)
+        found = uow.calls.get(call.call_sid, lock=True)
         if found is None:
             raise
         return found
     return call
 
 
-def _transcript(uow: AbstractUnitOfWork, call_sid: str, at: datetime) -> Transcript:
+def _transcript(
+    uow: AbstractUnitOfWork, call_sid: str, at: datetime, caller: str | None, theatre: str | None
+) -> Transcript:
     found = uow.transcripts.get("phone", call_sid, with_turns=False)
     if found is None:
-        found = Transcript(channel="phone", conversation_id=call_sid, started_at=at)
+        found = Transcript(
+            channel="phone", conversation_id=call_sid, started_at=at, caller=caller, theatre=theatre
+        )
         uow.transcripts.add(found)
+        return found
+    found.caller = found.caller or caller
+    found.theatre = found.theatre or theatre
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.bootstrap import Frontdoor
+from core.bootstrap import Frontdoor, bootstrap
 from core.settings import SettingsError, load_settings
 from web import create_app
 
@@ -31,3 +31,15 @@ def test_production_without_secrets_fails_at_start_up() -> None:
         assert "PUBLIC_BASE_URL" in str(exc)
     else:  # pragma: no cover - the assertion above is the point
         raise AssertionError("production settings without secrets were accepted")
+
+
+def test_the_app_starts_while_its_database_is_down() -> None:
+    """A worker that starts while PostgreSQL is unreachable still serves: the start-up warm-up
+    only logs, and /healthz says the database is not answering."""
+    down = bootstrap(load_settings({"DATABASE_URL": "postgresql+psycopg2://x:y@127.0.0.1:9/z"}))
+    try:
+        client = create_app(frontdoor=down).test_client()
+        assert client.get("/").status_code == 200
+        assert client.get("/healthz").status_code >= 500
+    finally:
+        down.dispose()

@@ -742,3 +742,15 @@ def test_overnight_shift_deadline_crosses_midnight(edited_policy: Callable[..., 
     cal = CalendarBook(edited_policy(_overnight)).for_plan("europe", None, "basic")
     got = cal.add(iso("2026-06-08T23:00:00+02:00"), 6 * H)
     same_instant_and_offset(got, "2026-06-09T21:00:00+02:00")
+
+
+def test_a_warmed_book_answers_with_the_calendars_it_built_at_start(policy: Policy) -> None:
+    """CalendarBook.warm (a server's start) builds what the first call would otherwise build:
+    later look-ups return those calendars, with the same holidays as a cold book."""
+    warm, cold = CalendarBook(policy), CalendarBook(policy)
+    warm.warm(date(2026, 11, 23))
+    europe = warm.for_plan("europe", None, "gold")
+    assert warm.for_plan("europe", None, "platinum") is europe
+    christmas = datetime(2026, 12, 25, 10, tzinfo=timezone.utc)
+    assert europe.is_open(christmas) == cold.for_plan("europe", None, "gold").is_open(christmas)
+    assert not warm.for_plan("europe", None, "basic").is_open(christmas)
