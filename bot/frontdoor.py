@@ -55,6 +55,11 @@ class CoreClient:
         """The contract when ``email`` is a registered contact of contract ``code``."""
         return services.find_contract_by_code_and_email(self.uow(), code, email)
 
+    def identify_typed(self, code: str, email: str) -> services.Identification:
+        """A customer code and e-mail address typed in the chat, checked now with the limit on
+        guessing (``wait`` when this code or address failed too often)."""
+        return services.identify_contact(self.uow(), code, email, at=self.now())
+
     def contract(self, code: str) -> Contract | None:
         return services.find_contract(self.uow(), code)
 

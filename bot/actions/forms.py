@@ -54,7 +54,11 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
         if address is None:
             turn.say("bad_email")
             return {"contact_email": None}
-        contract = turn.client.identify(str(turn.slot("customer_code") or ""), address)
+        found = turn.client.identify_typed(str(turn.slot("customer_code") or ""), address)
+        if found.status == "wait":  # too many wrong pairs for this code or address
+            turn.say("identify_wait")
+            return {"customer_code": None, "contact_email": None}
+        contract = found.contract
         contact = contract.contact_by_email(address) if contract else None
         if contract is None or contact is None:
             # Give nothing away: the same answer whether the code or the address was wrong.

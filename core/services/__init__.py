@@ -30,6 +30,7 @@ from core.services.contracts_csv import (
     parse_contracts_csv,
 )
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
+from core.services.identification import CHAT_RULES, Identification, identify_contact
 from core.services.pins import PinResult, check_pin_format, pin_matches, set_pin, verify_pin
 from core.services.staff import (
     SignIn,
@@ -62,10 +63,12 @@ from core.services.transcripts import (
 )
 
 __all__ = [
+    "CHAT_RULES",
     "AlertReceipt",
     "ContactSpec",
     "ContractImportError",
     "ContractSpec",
+    "Identification",
     "ImportReport",
     "PinResult",
     "ServiceError",
@@ -87,6 +90,7 @@ __all__ = [
     "get_call",
     "get_staff",
     "get_ticket",
+    "identify_contact",
     "import_contracts",
     "is_e164",
     "is_valid_ticket_number",

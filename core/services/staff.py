@@ -133,7 +133,7 @@ def sign_in(
                 throttle.failures, throttle.retry_at = 0, None
             uow.commit()
             return SignIn("ok", account=account)
-        throttle = _count_failure(uow, rules, key, throttle, at)
+        throttle = count_failure(uow, rules, key, throttle, at)
         uow.commit()
         return SignIn("wrong", retry_at=throttle.retry_at)
 
@@ -157,7 +157,7 @@ def _spend_time(hasher: PasswordHasher, password: str) -> None:
         hasher.verify(dummy, password)
 
 
-def _count_failure(
+def count_failure(
     uow: AbstractUnitOfWork,
     rules: ThrottleRules,
     key: str,

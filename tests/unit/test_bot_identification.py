@@ -96,3 +96,21 @@ def test_a_button_payload_does_not_switch_the_language() -> None:
     chat = Chat(demo_client(), language="fr").user('/inform{"priority": "P2"}')
     chat.run(ActionGreet())
     assert chat.slots["language"] == "fr" and chat.said("Bonjour")
+
+
+def test_a_conversation_that_keeps_guessing_is_told_to_wait() -> None:
+    """After three wrong pairs for a code the next try, even the right one, is not checked: the
+    bot says to try again later or sign in, and asks again; the counts live in the core's store,
+    so a new conversation does not start afresh."""
+    client = demo_client()
+    for i in range(4):
+        address = f"guess{i}@customer.example"
+        chat = Chat(client, customer_code="1002", requested_slot="contact_email")
+        extracted(chat.user(address), contact_email=address)
+        chat.run(ValidateReportForm(), active_loop="report_form")
+    right = "operator1002@customer.example"
+    chat = Chat(client, customer_code="1002", requested_slot="contact_email")
+    extracted(chat.user(right), contact_email=right)
+    chat.run(ValidateReportForm(), active_loop="report_form")
+    assert chat.said("Too many attempts")
+    assert chat.slots["contact_verified"] is False
