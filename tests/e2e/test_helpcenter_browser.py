@@ -54,6 +54,7 @@ def _wait_for_replies(page: Any, before: int) -> list[Any]:
 
 
 def _type(page: Any, text: str) -> list[Any]:
+    page.wait_for_selector("#chat-form[data-ready]")  # as a user waits for an enabled Send
     before = len(page.query_selector_all(BOT_OR_ERROR))
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")
@@ -148,5 +149,23 @@ def test_the_page_works_on_a_phone_sized_screen(browser: Any, help_center_url: s
         box = bubbles[0].bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+def test_enter_before_the_chat_script_runs_does_not_send_the_message_anywhere(
+    browser: Any, help_center_url: str
+) -> None:
+    """Without chat.js (not loaded yet, or scripts off) Send is disabled: Enter neither reloads
+    the page nor puts the customer's message in a URL (and so in access logs)."""
+    context = browser.new_context(base_url=help_center_url, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto("/help/")
+        assert tab.is_disabled("#chat-send")
+        tab.fill("#chat-input", "il centralino non risponde")
+        tab.press("#chat-input", "Enter")
+        tab.wait_for_timeout(500)
+        assert "message=" not in tab.url and "centralino" not in tab.url
     finally:
         context.close()

@@ -77,4 +77,7 @@
     input.value = "";
     send(text);
   });
+  // ready: the form is ours now (the page ships the button disabled)
+  document.getElementById("chat-send").disabled = false;
+  form.dataset.ready = "1";
 })();
