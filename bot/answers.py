@@ -9,10 +9,11 @@ from ``core.decision.decide``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from rasa_sdk.events import ConversationPaused, FollowupAction
 
-from bot import replies
+from bot import replies, reporting
 from bot.conversation import Turn
 from core.model import Contract
 
@@ -20,7 +21,7 @@ from core.model import Contract
 def ticket_status(turn: Turn, contract: Contract) -> None:
     """The status of one of the contract's own tickets (another contract's is "not found")."""
     number = "".join(ch for ch in str(turn.slot("ticket_number") or "") if ch.isdigit())
-    ticket = turn.client.own_ticket(contract, number) if number else None
+    ticket = turn.client.own_ticket(turn.uow, contract, number) if number else None
     turn.set("ticket_number", None)
     if ticket is None:
         turn.say("ticket_unknown", number=number or "?")
@@ -78,10 +79,8 @@ def hours(turn: Turn, contract: Contract) -> None:
 
 def on_call_line(turn: Turn, contract: Contract) -> bool:
     """Whether the core offers this contract's administrators the on-call service."""
-    decision = turn.client.decide(
-        contract, priority="P1", language=turn.language, requester="admin"
-    )
-    return decision.on_call_available
+    case = reporting.case(turn, contract, priority_if_unknown="P1")
+    return turn.client.assess(replace(case, priority="P1", requester="admin")).on_call_available
 
 
 def plan(turn: Turn, contract: Contract) -> None:

@@ -1,5 +1,6 @@
 """What every action does first and last: one :class:`Turn` per action run.
 
+A turn lives inside the action run's unit of work (one transaction, committed by the action).
 On the way in it trusts a valid Help Center token (the logged-in contact), updates the
 conversation language from the user's latest message, and writes that message to the core
 transcript once. On the way out, every reply goes through :meth:`Turn.say`, which picks the
@@ -18,7 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import replies
 from bot.frontdoor import CoreClient, get_client
 from bot.language import next_language
+from core import model
 from core.model import Contract
+from core.services import mask_digits
+from core.unit_of_work import AbstractUnitOfWork
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 SECRET_SLOTS = ("customer_code",)  # digits typed for these are masked in the transcript
@@ -36,10 +40,12 @@ class Turn:
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
+        uow: AbstractUnitOfWork,
         client: CoreClient | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.tracker = tracker
+        self.uow = uow  # the action run's, open
         self.client = client or get_client()
         self.events: list[EventType] = []
         self.lines: list[tuple[str, str, bool]] = []  # transcript lines, written by flush()
@@ -77,7 +83,7 @@ class Turn:
         if not (self.verified and code):
             return None
         if code not in self._contracts:
-            self._contracts[code] = self.client.contract(code)
+            self._contracts[code] = self.client.contract(self.uow, code)
         return self._contracts[code]
 
     def user_turn(self) -> int:
@@ -102,15 +108,22 @@ class Turn:
         """How the conversation ended so far (ticket, refusal, handed off), for the transcript."""
         self.ending = (outcome, reason, known)
 
+    def take_lines(self) -> list[model.Turn]:
+        """The transcript lines not written yet (secret digits masked), now handed over."""
+        at = self.client.now()
+        lines = [
+            model.Turn(speaker, mask_digits(text) if secret else text, at)
+            for speaker, text, secret in self.lines
+        ]
+        self.lines = []
+        return lines
+
     def flush(self) -> None:
-        """Write this run's transcript lines (one transaction) and the outcome, if any."""
-        if self.lines:
-            self.client.record(self.conversation_id, self.lines)
-            self.lines = []
-        if self.ending is not None:
-            outcome, reason, known = self.ending
-            self.client.outcome(self.conversation_id, outcome, reason, **known)
-            self.ending = None
+        """Write this run's remaining transcript lines and the outcome, if any."""
+        lines = self.take_lines()
+        if lines or self.ending is not None:
+            self.client.record(self.uow, self.conversation_id, lines, self.ending)
+        self.ending = None
 
     # -- on the way in -----------------------------------------------------------------
     def _metadata(self) -> dict[str, Any]:
@@ -121,7 +134,7 @@ class Turn:
         claims = self.client.claims(self._metadata().get("token"))
         if claims is None or (self.verified and self.slot("customer_code") == claims.contract_code):
             return
-        contract = self.client.identify(claims.contract_code, claims.email)
+        contract = self.client.identify(self.uow, claims.contract_code, claims.email)
         contact = contract.contact_by_email(claims.email) if contract else None
         if contract is None or contact is None:
             return

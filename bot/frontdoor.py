@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from core import services
 from core.bootstrap import bootstrap
 from core.calendar import CalendarBook
-from core.decision import Decision, Request, decide
+from core.decision import Decision
 from core.model import Contract, Ticket, Turn
 from core.policy import Policy
 from core.services.errors import UnknownTicket
@@ -34,7 +34,9 @@ def utc_now() -> datetime:
 
 @dataclass
 class CoreClient:
-    """What the chat needs from the core: identification, decisions, tickets, transcripts."""
+    """What the chat needs from the core: identification, decisions, cases, transcripts. Every
+    method that reads or writes the store takes the action run's unit of work (one transaction
+    per action run, committed by :class:`~bot.actions.base.ChatAction`)."""
 
     policy: Policy
     book: CalendarBook
@@ -51,71 +53,57 @@ class CoreClient:
             return None
         return verify_token(self.token_secret, token, self.now())
 
-    def identify(self, code: str, email: str) -> Contract | None:
+    def identify(self, uow: AbstractUnitOfWork, code: str, email: str) -> Contract | None:
         """The contract when ``email`` is a registered contact of contract ``code``."""
-        return services.find_contract_by_code_and_email(self.uow(), code, email)
+        return services.find_contract_by_code_and_email(uow, code, email)
 
-    def identify_typed(self, code: str, email: str) -> services.Identification:
+    def identify_typed(
+        self, uow: AbstractUnitOfWork, code: str, email: str
+    ) -> services.Identification:
         """A customer code and e-mail address typed in the chat, checked now with the limit on
         guessing (``wait`` when this code or address failed too often)."""
-        return services.identify_contact(self.uow(), code, email, at=self.now())
+        return services.identify_contact(uow, self.policy, code, email, at=self.now())
 
-    def contract(self, code: str) -> Contract | None:
-        return services.find_contract(self.uow(), code)
+    def contract(self, uow: AbstractUnitOfWork, code: str) -> Contract | None:
+        return services.find_contract(uow, code)
 
-    def decide(self, contract: Contract | None, **facts: object) -> Decision:
-        """``core.decision.decide`` for a chat request made now."""
-        request = Request(contract=contract, channel=CHANNEL, at=self.now(), **facts)  # type: ignore[arg-type]
-        return decide(self.book, request)
+    def assess(self, case: services.Case) -> Decision:
+        """Where a case would go now (nothing is opened or recorded)."""
+        return services.assess_case(self.book, case)
 
-    def open_ticket(
-        self, contract: Contract, decision: Decision, key: str, conversation_id: str, **case: str
-    ) -> Ticket:
-        """Open (once per ``key``) the ticket the decision calls for."""
-        return services.open_ticket(
-            self.uow(),
-            self.book,
-            contract_code=contract.code,
-            decision=decision,
-            channel=CHANNEL,
-            opened_at=self.now(),
-            idempotency_key=key,
-            conversation_id=conversation_id,
-            **case,  # type: ignore[arg-type]
-        )
+    def submit(
+        self, uow: AbstractUnitOfWork, case: services.Case, lines: Sequence[Turn]
+    ) -> services.Intake:
+        """The case through the core's intake: decision, ticket or refusal, transcript."""
+        return services.submit_case(uow, self.book, case, lines=lines)
 
-    def own_ticket(self, contract: Contract, number: str) -> Ticket | None:
+    def own_ticket(self, uow: AbstractUnitOfWork, contract: Contract, number: str) -> Ticket | None:
         """The ticket with this number if it belongs to ``contract`` (nobody else's)."""
         try:
-            ticket = services.get_ticket(self.uow(), number)
+            ticket = services.get_ticket(uow, number)
         except UnknownTicket:
             return None
         return ticket if ticket.contract_id == contract.id else None
 
-    def record(self, conversation_id: str, lines: list[tuple[str, str, bool]]) -> None:
-        """Lines of the chat transcript (the store the IVR writes too), in one transaction:
-        (speaker, text, secret) each; a secret line has its digits masked."""
-        at = self.now()
+    def record(
+        self,
+        uow: AbstractUnitOfWork,
+        conversation_id: str,
+        lines: Sequence[Turn],
+        ending: tuple[str, str | None, dict[str, str]] | None = None,
+    ) -> None:
+        """Lines of the chat transcript (the store the IVR writes too) and, once known, how the
+        conversation ended (ticket, refusal, handed off), with contract and language."""
+        outcome, reason, known = ending if ending else (None, None, {})
         services.add_turns(
-            self.uow(),
+            uow,
             channel=CHANNEL,
             conversation_id=conversation_id,
-            turns=[Turn(speaker=speaker, text=text, at=at) for speaker, text, _ in lines],
-            secret=[secret for _, _, secret in lines],
-        )
-
-    def outcome(self, conversation_id: str, outcome: str, reason: str | None, **known: str) -> None:
-        """How the conversation ended (ticket, refusal, handed off), with contract and language."""
-        services.start_or_get_transcript(
-            self.uow(), channel=CHANNEL, conversation_id=conversation_id, started_at=self.now()
-        )
-        services.set_outcome(
-            self.uow(),
-            channel=CHANNEL,
-            conversation_id=conversation_id,
-            outcome=outcome,
-            reason=reason,
-            **known,  # type: ignore[arg-type]
+            turns=lines,
+            at=self.now(),
+            outcome=(outcome, reason) if outcome else None,
+            contract_code=known.get("contract_code"),
+            language=known.get("language"),
         )
 
 

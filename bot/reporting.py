@@ -1,7 +1,7 @@
 """Reporting a problem: what the form still needs, and the ticket or the refusal at the end.
 
-The core decides (``core.decision.decide`` through the client); these helpers only turn what the
-customer typed into the request's fields and the decision into replies.
+The core decides and opens (the intake service, through the client); these helpers only turn
+what the customer typed into a :class:`~core.services.Case` and the outcome into replies.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import re
 from bot import replies
 from bot.conversation import Turn
 from core.decision import Decision
-from core.model import ROLES, Contract
+from core.model import ROLES, Contract, Ticket
+from core.services import Case
 
 PROBLEM_SLOTS = ("product", "description", "priority", "topic", "requested_slot")
 IDENTIFICATION = ["customer_code", "contact_email"]
@@ -60,16 +61,26 @@ def description(value: object) -> str | None:
     return text if len(text.split()) >= MIN_DESCRIPTION_WORDS else None
 
 
-def decide(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> Decision:
-    """The core's decision for the problem as far as the customer described it."""
-    return turn.client.decide(
-        contract,
+def case(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> Case:
+    """The problem as far as the customer described it (one ticket per user message)."""
+    return Case(
+        channel="chat",
+        conversation_id=turn.conversation_id,
+        at=turn.client.now(),
+        contract=contract,
         priority=priority(turn.slot("priority")) or priority_if_unknown,
         language=turn.language,
         requester=role(turn.slot("requester_role")) or "admin",
         topic=turn.slot("topic") or "product",
         product=turn.slot("product"),
+        summary=turn.slot("description") or "",
+        idempotency_key=f"chat:{turn.conversation_id}:{turn.user_turn()}",
     )
+
+
+def decide(turn: Turn, contract: Contract) -> Decision:
+    """Where the problem as described so far would go (nothing is opened)."""
+    return turn.client.assess(case(turn, contract))
 
 
 def still_needed(turn: Turn) -> list[str]:
@@ -94,11 +105,11 @@ def submit(turn: Turn) -> None:
     if contract is None:
         turn.say("refusal_unknown_contract")
         return
-    decision = decide(turn, contract)
-    if decision.outcome in ("refuse", "redirect"):
-        explain_refusal(turn, contract, decision)
+    intake = turn.client.submit(turn.uow, case(turn, contract), turn.take_lines())
+    if intake.ticket is None:
+        explain_refusal(turn, contract, intake.decision)
     else:
-        _open(turn, contract, decision)
+        _opened(turn, contract, intake.decision, intake.ticket)
         turn.say("ask_another")
     for name in PROBLEM_SLOTS:
         turn.set(name, None)
@@ -119,33 +130,15 @@ def explain_refusal(turn: Turn, contract: Contract, decision: Decision) -> None:
     turn.set("explained_reasons", [*explained, decision.reason])
 
 
-def _open(turn: Turn, contract: Contract, decision: Decision) -> None:
-    prio = turn.slot("priority") or "P4"
-    key = f"chat:{turn.conversation_id}:{turn.user_turn()}"
-    ticket = turn.client.open_ticket(
-        contract,
-        decision,
-        key,
-        turn.conversation_id,
-        language=turn.language,
-        priority=prio,
-        topic=turn.slot("topic") or "product",
-        summary=turn.slot("description") or "",
-    )
+def _opened(turn: Turn, contract: Contract, decision: Decision, ticket: Ticket) -> None:
     turn.set("last_ticket", ticket.number)
     turn.say(
         "ticket_opened",
         number=ticket.number,
-        priority=turn.text(f"priority_{prio}"),
+        priority=turn.text(f"priority_{ticket.priority}"),
         product=turn.slot("product") or "-",
     )
     _deadline(turn, contract, decision)
-    turn.conclude(
-        decision.outcome,
-        decision.reason,
-        contract_code=contract.code,
-        language=turn.language,
-    )
 
 
 def _deadline(turn: Turn, contract: Contract, decision: Decision) -> None:

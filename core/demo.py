@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from core.model import OnCallPin
 from core.services.contracts import ContactSpec, ContractSpec, upsert_contract
 from core.services.contracts_csv import ImportReport
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 DEMO_PIN = "4321"
 THEATRES = {
@@ -43,16 +43,15 @@ PARTNER = ContactSpec(
 )
 
 
+@transactional
 def load_demo(uow: AbstractUnitOfWork, today: date) -> ImportReport:
     """Create or refresh the demo contracts (dates relative to ``today``); idempotent."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     pins = _DemoPin()
-    with uow:
-        for spec in demo_contracts(today):
-            counts[upsert_contract(uow, spec)] += 1
-            if spec.plan == "platinum":
-                pins.ensure(uow, spec.code)
-        uow.commit()
+    for spec in demo_contracts(today):
+        counts[upsert_contract(uow, spec)] += 1
+        if spec.plan == "platinum":
+            pins.ensure(uow, spec.code)
     return ImportReport(**counts)
 
 

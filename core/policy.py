@@ -199,6 +199,16 @@ class OnCall(_Frozen):
     pin: PinRules
 
 
+class IdentificationRules(_Frozen):
+    """Limits on guessing customer codes (policy ``identification``), phone and chat alike."""
+
+    free_failures: int = Field(3, ge=0)
+    max_delay_seconds: int = Field(120, gt=0)
+    lock_after: int = Field(6, gt=0)
+    lock_minutes: int = Field(30, gt=0)
+    forget_after_minutes: int = Field(60, gt=0)
+
+
 class Product(_Frozen):
     name: str
     end_of_support: date | None = None
@@ -218,6 +228,7 @@ class Policy(_Frozen):
     channels_without_sla: tuple[str, ...]
     escalation: dict[Priority, tuple[EscalationStep, ...]]
     on_call: OnCall
+    identification: IdentificationRules = IdentificationRules.parse_obj({})
     products: tuple[Product, ...]
     third_party_products: tuple[str, ...]
     hardware_products: tuple[str, ...]

@@ -122,12 +122,10 @@ class StaffRepository(abc.ABC):
     def list(self) -> list[StaffAccount]: ...
 
     @abc.abstractmethod
-    def throttle(self, key: str) -> SignInThrottle | None:
-        """The failure record of a sign-in name, its row locked until commit."""
-
-    @abc.abstractmethod
-    def add_throttle(self, throttle: SignInThrottle) -> None:
-        """Store a new failure record; :class:`DuplicateError` when another worker won."""
+    def throttle(self, key: str) -> SignInThrottle:
+        """The failure record of a sign-in name (created with no failures the first time), its
+        row locked until the transaction ends: concurrent tries of one name, the very first
+        ones included, are counted one after the other."""
 
 
 class CallRepository(abc.ABC):

@@ -126,14 +126,10 @@ class FakeStaffRepository(repository.StaffRepository):
     def list(self) -> list[StaffAccount]:
         return sorted(self.items, key=lambda a: a.email)
 
-    def throttle(self, key: str) -> SignInThrottle | None:
-        return self.throttles.get(key)
-
-    def add_throttle(self, throttle: SignInThrottle) -> None:
-        if throttle.key in self.throttles:
-            raise repository.DuplicateError(throttle.key)
-        throttle.id = next(_ids)
-        self.throttles[throttle.key] = throttle
+    def throttle(self, key: str) -> SignInThrottle:
+        if key not in self.throttles:
+            self.throttles[key] = SignInThrottle(key=key, id=next(_ids))
+        return self.throttles[key]
 
 
 class FakePinRepository(repository.PinRepository):

@@ -1,17 +1,28 @@
-"""Unit of work: one transaction per service operation (cosmicpython chapter 6).
+"""Unit of work: one transaction per operation, owned by the entry point (cosmicpython ch. 6).
 
-Use as a context manager; nothing is written unless :meth:`commit` is called, and leaving the
-block rolls back whatever was not committed. Entering a unit of work that is already entered
-joins it: a channel may pass one unit of work to every service of a request (one session, one
-database connection); each service still commits its own work, and only the outermost block
-closes the session.
+The entry point of an operation (a webhook, a chat action run, a console request, a CLI command)
+opens the unit of work, calls the services it needs and commits once::
+
+    with fd.uow() as uow:
+        intake = submit_case(uow, fd.book, case)
+        uow.commit()
+
+Units of work do not nest: entering one that is open is an error. Services are decorated with
+:func:`transactional`: handed an open unit of work they run inside it and never commit it, so a
+row lock taken at the start of a step holds until the entry point commits. Called with one that
+is not open yet (a one-off call from a script or a test), a service is its own transaction.
+A service that expects a unique-key race (the same webhook delivered twice at once) wraps the
+insert in :meth:`AbstractUnitOfWork.savepoint`, so a duplicate does not undo the rest.
 """
 
 from __future__ import annotations
 
 import abc
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import literal, select
 
@@ -27,6 +38,14 @@ from core.adapters.repository import (
     SqlAlchemyTranscriptRepository,
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
+U = TypeVar("U", bound="AbstractUnitOfWork")
+
+
+class NestedUnitOfWork(RuntimeError):
+    """A unit of work was entered while open: the entry point owns it, services join it."""
+
 
 class AbstractUnitOfWork(abc.ABC):
     contracts: repository.ContractRepository
@@ -36,8 +55,13 @@ class AbstractUnitOfWork(abc.ABC):
     staff: repository.StaffRepository
     calls: repository.CallRepository
     alerts: repository.AlertRepository
+    active: bool = False
 
     def __enter__(self) -> AbstractUnitOfWork:
+        if self.active:
+            raise NestedUnitOfWork("this unit of work is open already: pass it, do not enter it")
+        self.active = True
+        self._open()
         return self
 
     def __exit__(
@@ -46,10 +70,25 @@ class AbstractUnitOfWork(abc.ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        try:
+            self._close()
+        finally:
+            self.active = False
+
+    def _open(self) -> None:  # noqa: B027 - optional hook (the fake keeps its repositories)
+        """Start the transaction's session."""
+
+    def _close(self) -> None:
+        """End the transaction: what was not committed is rolled back."""
         self.rollback()
 
     def ping(self) -> None:  # noqa: B027 - optional hook, the fake store is always reachable
         """Reach the store (health checks); raises when it cannot be reached."""
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: a failure inside undoes only what was done inside."""
+        yield
 
     @abc.abstractmethod
     def commit(self) -> None: ...
@@ -58,18 +97,51 @@ class AbstractUnitOfWork(abc.ABC):
     def rollback(self) -> None: ...
 
 
+def transactional(service: Callable[Concatenate[U, P], R]) -> Callable[Concatenate[U, P], R]:
+    """Run ``service`` in the unit of work it is handed, without committing it; a unit of work
+    that is not open yet is opened for the call and committed after it."""
+
+    @functools.wraps(service)
+    def run(uow: U, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if uow.active:
+            return service(uow, *args, **kwargs)
+        with uow:
+            result = service(uow, *args, **kwargs)
+            uow.commit()
+            return result
+
+    return run
+
+
+def in_transaction(
+    uow_factory: Callable[[], AbstractUnitOfWork],
+    work: Callable[[AbstractUnitOfWork], R],
+    *,
+    retries: int = 1,
+) -> R:
+    """``work`` in a unit of work of its own, committed when it returns. A unique-key race
+    lost to a concurrent delivery of the same request (:class:`~core.repository.DuplicateError`)
+    runs the whole of ``work`` again in a new transaction, which then sees the winner's rows."""
+    for attempt in range(retries + 1):
+        try:
+            with uow_factory() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+        except repository.DuplicateError:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     """A unit of work on a SQLAlchemy session from ``session_factory``."""
 
     def __init__(self, session_factory: Any):
         orm.start_mappers()
         self.session_factory = session_factory
-        self.depth = 0  # nested blocks that joined the open session
 
-    def __enter__(self) -> AbstractUnitOfWork:
-        self.depth += 1
-        if self.depth > 1:
-            return self
+    def _open(self) -> None:
         self.session = self.session_factory()
         self.contracts = SqlAlchemyContractRepository(self.session)
         self.tickets = SqlAlchemyTicketRepository(self.session)
@@ -78,23 +150,19 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.pins = SqlAlchemyPinRepository(self.session)
         self.calls = SqlAlchemyCallRepository(self.session)
         self.alerts = SqlAlchemyAlertRepository(self.session)
-        return super().__enter__()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.depth -= 1
-        if self.depth:
-            return  # a nested block: the outermost one closes the session
+    def _close(self) -> None:
         # close() rolls back what was not committed like rollback() would, but leaves the
         # objects loaded (not expired), so that what a service returns stays readable.
         self.session.close()
 
     def ping(self) -> None:
         self.session.execute(select(literal(1)))
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self.session.begin_nested():
+            yield
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,9 +1,11 @@
-"""The phone tree of issue #3 ("call flow"): what to ask next, and what each answer leads to.
+"""The phone tree: what to ask next, and what each answer leads to.
 
-Every rule comes from :func:`core.decision.decide`; this module only maps outcomes and reason
-codes to spoken messages and to the next question. The routing decision (after identification)
-asks about the most urgent case, P1, so that the on-call service shows when it applies; the
-ticket is then opened from a decision on the priority the caller chose.
+Every rule comes from the core: a case goes through the intake service
+(:func:`core.services.intake.submit_case`), which decides, opens the ticket or records the
+refusal, and writes the step's transcript lines so far. This module only maps outcomes and
+reason codes to spoken messages and to the next question. The routing (after identification)
+assesses the most urgent case, P1, so that the on-call service shows when it applies; the case
+is then submitted with the priority the caller chose.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from core.decision import Decision, Request, decide
+from core.decision import Decision
 from core.model import Ticket
-from core.services import open_ticket
+from core.services import Case, Intake, assess_case, submit_case
 from ivr.prompts import clock
 from ivr.step import Step
 
@@ -63,7 +65,7 @@ def ask_ticket(step: Step) -> None:
 
 def ask_pin(step: Step, again: bool = False) -> None:
     gather = step.gather("pin", until_hash=True, timeout=10)
-    step.say("pin_try_again" if again else "pin_prompt", lang="en", into=gather)
+    step.say("pin_try_again" if again else "pin_prompt", lang=step.on_call_lang, into=gather)
 
 
 def ask_again(step: Step, name: str, ask: Callable[[Step], None], sorry: str = "") -> None:
@@ -96,19 +98,40 @@ def proceed(step: Step) -> None:
         route(step)
 
 
-def decision(step: Step, priority: str, *, pin_verified: bool = False) -> Decision:
-    request = Request(
-        contract=step.contract(),
+def case(step: Step, priority: str, *, pin_verified: bool = False) -> Case:
+    """The caller's request as the core reads it (one ticket per call)."""
+    role = str(step.state.get("role") or "admin")
+    return Case(
         channel="phone",
+        conversation_id=step.sid,
         at=step.now,
+        contract=step.contract(),
         priority=priority,
         language=step.lang,
-        requester=str(step.state.get("role") or "admin"),
+        requester=role,
+        summary=f"Phone call from {step.caller} ({role}): {priority}",
         pin_verified=pin_verified,
+        idempotency_key=f"phone:{step.sid}",
     )
-    made = decide(step.fd.book, request)
+
+
+def decision(step: Step, priority: str) -> Decision:
+    """Where a request of ``priority`` would go (routing: nothing is opened)."""
+    made = assess_case(step.fd.book, case(step, priority))
     step.note(f"decision for {priority}: {made.outcome}", kind="decision", reason=made.reason)
     return made
+
+
+def submit(step: Step, priority: str, *, pin_verified: bool = False) -> Intake:
+    """Submit the caller's case: the core decides and opens the ticket (or records why not),
+    with the step's transcript lines so far."""
+    intake = submit_case(
+        step.uow, step.fd.book, case(step, priority, pin_verified=pin_verified), lines=step.lines
+    )
+    step.lines.clear()  # written with the case
+    if intake.ticket is not None:
+        step.state["ticket"] = intake.ticket.number
+    return intake
 
 
 def route(step: Step) -> None:
@@ -185,29 +208,6 @@ def local_when(step: Step, instant: datetime, lang: str | None = None) -> str:
     theatre = contract.theatre if contract else step.theatre
     zone = step.fd.policy.theatres[theatre].zone
     return step.prompts.when(lang or step.lang, instant.astimezone(zone))
-
-
-def open_call_ticket(step: Step, made: Decision, priority: str) -> Ticket:
-    """The call's ticket (one per call: a retried webhook gets the same one)."""
-    contract = step.contract()
-    ticket = open_ticket(
-        step.uow,
-        step.fd.book,
-        contract_code=contract.code if contract else None,
-        decision=made,
-        channel="phone",
-        language=step.lang,
-        priority=priority,
-        topic="product",
-        summary=f"Phone call from {step.caller} ({step.state.get('role', 'admin')}): {priority}",
-        opened_at=step.now,
-        idempotency_key=f"phone:{step.sid}",
-        conversation_id=step.sid,
-    )
-    assert ticket.number is not None
-    step.state["ticket"] = ticket.number
-    step.note(f"ticket {ticket.number} opened ({priority})", kind="ticket", reason=made.reason)
-    return ticket
 
 
 def tell_deadline(step: Step, ticket: Ticket, lang: str | None = None) -> None:

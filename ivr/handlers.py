@@ -5,9 +5,9 @@ from __future__ import annotations
 from core.services import (
     UnknownTicket,
     add_ticket_note,
-    find_contract,
     find_contract_by_phone,
     get_ticket,
+    identify_caller,
     verify_pin,
 )
 from ivr import flow
@@ -59,7 +59,12 @@ def identify(step: Step) -> None:
     if not code:
         flow.ask_again(step, "identify", flow.ask_identify)
         return
-    contract = find_contract(step.uow, code)
+    found = identify_caller(step.uow, step.fd.policy, code, step.caller, at=step.now)
+    if found.status == "wait":  # too many wrong codes for this code or number, across calls
+        step.hang_up("identify_wait", url=step.fd.policy.help_center_url)
+        step.end("refuse", "identification_throttled")
+        return
+    contract = found.contract
     if contract is None:
         wrong = int(step.state.get("wrong_codes", 0)) + 1
         step.state["wrong_codes"] = wrong
@@ -102,12 +107,11 @@ def priority(step: Step) -> None:
     if keys not in flow.PRIORITIES:
         flow.ask_again(step, "priority", flow.ask_priority)
         return
-    chosen = flow.PRIORITIES[keys]
-    made = flow.decision(step, chosen)
-    if made.outcome not in ("open_ticket", "on_call"):
+    intake = flow.submit(step, flow.PRIORITIES[keys])
+    made, ticket = intake.decision, intake.ticket
+    if ticket is None:
         flow.refuse(step, made)
         return
-    ticket = flow.open_call_ticket(step, made, chosen)
     step.say("ticket_opened", number=flow.spoken_digits(ticket.number or ""))
     flow.tell_deadline(step, ticket)
     step.end(made.outcome, made.reason)
@@ -182,29 +186,30 @@ def pin(step: Step) -> None:
     if result == "wrong":
         fails = int(step.state.get("pin_fails", 0)) + 1
         step.state["pin_fails"] = fails
-        step.say("pin_wrong", lang="en")
+        step.say("pin_wrong", lang=step.on_call_lang)
         if fails < step.fd.policy.on_call.pin.tries_per_call:
             flow.ask_pin(step, again=True)
             return
     else:
-        step.say("pin_locked" if result == "locked" else "pin_none", lang="en")
+        step.say("pin_locked" if result == "locked" else "pin_none", lang=step.on_call_lang)
     flow.closed(step, flow.decision(step, "P2"))
 
 
 def _on_call(step: Step) -> None:
-    made = flow.decision(step, "P1", pin_verified=True)
-    if made.outcome != "on_call":
+    intake = flow.submit(step, "P1", pin_verified=True)
+    made, ticket = intake.decision, intake.ticket
+    if made.outcome != "on_call" or ticket is None:
         flow.refuse(step, made)
         return
-    step.state.update(lang_on_call="en", on_call=True)
-    ticket = flow.open_call_ticket(step, made, "P1")
-    step.say("on_call_opened", lang="en", number=flow.spoken_digits(ticket.number or ""))
+    lang = step.on_call_lang
+    step.state.update(lang_on_call=lang, on_call=True)
+    step.say("on_call_opened", lang=lang, number=flow.spoken_digits(ticket.number or ""))
     step.end(made.outcome, made.reason)
     numbers = step.conf.on_call_numbers
     if not numbers:
         _leave_message(step)
         return
-    step.say("on_call_connecting", lang="en")
+    step.say("on_call_connecting", lang=lang)
     _dial_on_call(step, 0)
 
 
@@ -227,7 +232,7 @@ def dial_status(step: Step) -> None:
     step.note(f"dial ended: {status or '?'}")
     dial = dict(step.state.get("dial") or {})
     if status in ("completed", "answered"):
-        step.hang_up(lang="en" if step.state.get("on_call") else None)
+        step.hang_up(lang=_call_lang(step))
         return
     numbers = step.conf.on_call_numbers
     if dial.get("kind") == "on_call" and int(dial.get("next", 0)) < len(numbers):
@@ -240,7 +245,7 @@ def _leave_message(step: Step) -> None:
     on_call = bool(step.state.get("on_call"))
     number = flow.spoken_digits(str(step.state.get("ticket", "")))
     key = "on_call_unreachable" if on_call else "desk_unreachable"
-    step.say(key, lang="en" if on_call else None, number=number)
+    step.say(key, lang=_call_lang(step), number=number)
     _record(step)
 
 
@@ -263,8 +268,8 @@ def voicemail(step: Step) -> None:
     if keys not in flow.PRIORITIES:
         flow.ask_again(step, "voicemail", lambda s: flow.ask_priority(s, "voicemail"))
         return
-    chosen = flow.PRIORITIES[keys]
-    made = flow.decision(step, chosen)
+    intake = flow.submit(step, flow.PRIORITIES[keys])
+    made = intake.decision
     if made.reason == "on_call_pin_required":
         flow.ask_again(
             step,
@@ -273,10 +278,9 @@ def voicemail(step: Step) -> None:
             sorry="voicemail_pin_needed",
         )
         return
-    if made.outcome not in ("open_ticket", "on_call"):
+    if intake.ticket is None:
         flow.refuse(step, made)
         return
-    flow.open_call_ticket(step, made, chosen)
     step.end(made.outcome, made.reason)
     step.say("record")
     _record(step)
@@ -285,7 +289,7 @@ def voicemail(step: Step) -> None:
 def voicemail_recorded(step: Step) -> None:
     """The recording is on the ticket: read its number back, then goodbye."""
     number = str(step.state.get("ticket", ""))
-    lang = "en" if step.state.get("on_call") else None
+    lang = _call_lang(step)
     url = step.form.get("RecordingUrl", "")[:500]
     if not number:
         step.hang_up(lang=lang)
@@ -297,6 +301,11 @@ def voicemail_recorded(step: Step) -> None:
     step.say("recorded", lang=lang, number=flow.spoken_digits(number))
     flow.tell_deadline(step, get_ticket(step.uow, number), lang)
     step.hang_up(lang=lang)
+
+
+def _call_lang(step: Step) -> str | None:
+    """The on-call service's language once the caller reached it, else the call's."""
+    return step.on_call_lang if step.state.get("on_call") else None
 
 
 def status(step: Step) -> None:

@@ -64,6 +64,11 @@ class Step:
         return self.fd.policy.theatres[self.theatre].menu_languages[0]
 
     @property
+    def on_call_lang(self) -> str:
+        """The on-call service's language (policy ``on_call.language``)."""
+        return self.fd.policy.on_call.language
+
+    @property
     def theatre(self) -> str:
         return str(self.state.get("theatre") or self.fd.policy.default_theatre)
 

@@ -1,10 +1,14 @@
 """The Twilio voice webhooks: one route per IVR state (TwilioDevEd ivr-phone-tree style).
 
-Every route checks ``X-Twilio-Signature`` against PUBLIC_BASE_URL + path, answers a retried
-delivery from the stored answer, runs its step on the call's stored state, and stores the new
-state, the answer and the transcript lines together. Nothing a caller sends can cause a 500: a
-bad request gets a 4xx, and a failure inside a step still answers valid TwiML (an apology and
-the help-center address), logged with the CallSid.
+Every route checks ``X-Twilio-Signature`` against PUBLIC_BASE_URL + path, then runs its step in
+ONE transaction: the call's row is locked, a retried delivery is answered from the stored
+answer, the step runs on the call's stored state, and the new state, the answer, the case and
+the transcript lines are stored together before the commit. A first delivery that lost the race
+to create the call is run again (and then replays the winner's answer). Nothing a caller sends
+can cause a 500: a bad request gets a 4xx, and a failure inside a step still answers valid TwiML
+(an apology and the help-center address), logged with the CallSid; with
+``FRONTDOOR_IVR_APOLOGISE`` off (the default under ``TESTING``) the failure is raised instead,
+so that a test cannot pass on an apology.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from core.services import (
     request_fingerprint,
     save_step,
 )
+from core.unit_of_work import AbstractUnitOfWork, in_transaction
 from ivr import handlers
 from ivr.step import Step
 
@@ -97,30 +102,36 @@ def _run(handler: Handler) -> Response:
     if refused is not None:
         return refused
     fd = _config("frontdoor")
+    steps: list[Step] = []  # the step being run, for the apology's language
+    try:
+        return _twiml(in_transaction(fd.uow, lambda uow: _step(uow, handler, steps)))
+    except Exception:
+        if not current_app.config.get("FRONTDOOR_IVR_APOLOGISE", not current_app.testing):
+            raise
+        log.exception("IVR step %s failed for call %s", request.path, request.form["CallSid"])
+        return _twiml(_apology(steps[-1] if steps else None))
+
+
+def _step(uow: AbstractUnitOfWork, handler: Handler, steps: list[Step]) -> str:
+    """One delivery in the entry point's unit of work: the answer (stored, or replayed)."""
     sid, now = request.form["CallSid"], _now()
     step_key = request.full_path.rstrip("?")[:200]
     fingerprint = request_fingerprint(step_key, request.form.items(multi=True))
-    step: Step | None = None
-    uow = fd.uow()  # one session for the whole step: every service below joins it
-    try:
-        with uow:
-            call = get_call(uow, sid, lock=True)
-            answer = replayed_answer(call, step_key, fingerprint)
-            if answer is not None:
-                return _twiml(answer)
-            state = copy.deepcopy(call.state) if call else {}
-            state["seq"] = int(state.get("seq", 0)) + 1
-            settings, prompts = _config("settings"), _config("prompts")
-            step = Step(fd, settings, prompts, sid, request.form, now, state, uow)
-            step.key = step_key
-            if call is None and handler not in (handlers.status, handlers.fallback):
-                handler = handlers.voice  # no state for this call (yet): it starts here
-            handler(step)
-            new_call = Call(call_sid=sid, started_at=now, updated_at=now)
-            return _twiml(_store(step, step_key, fingerprint, call or new_call))
-    except Exception:
-        log.exception("IVR step %s failed for call %s", step_key, sid)
-        return _twiml(_apology(step))
+    call = get_call(uow, sid, lock=True)  # held until the commit: deliveries of a call queue
+    answer = replayed_answer(call, step_key, fingerprint)
+    if answer is not None:
+        return answer
+    state = copy.deepcopy(call.state) if call else {}
+    state["seq"] = int(state.get("seq", 0)) + 1
+    settings, prompts = _config("settings"), _config("prompts")
+    step = Step(_config("frontdoor"), settings, prompts, sid, request.form, now, state, uow)
+    step.key = step_key
+    steps.append(step)
+    if call is None and handler not in (handlers.status, handlers.fallback):
+        handler = handlers.voice  # no state for this call (yet): it starts here
+    handler(step)
+    new_call = Call(call_sid=sid, started_at=now, updated_at=now)
+    return _store(step, step_key, fingerprint, call or new_call)
 
 
 def _store(step: Step, step_key: str, fingerprint: str, call: Call) -> str:
@@ -177,23 +188,25 @@ def _apology(step: Step | None) -> str:
     return str(response)
 
 
-def _route(path: str, handler: Handler, endpoint: str) -> None:
-    bp.add_url_rule(path, endpoint, lambda: _run(handler), methods=["POST"])
+def _route(path: str, endpoint: str) -> None:
+    """``/ivr<path>`` runs ``handlers.<endpoint>`` (looked up per request, so that a test can
+    replace a handler and see the webhook fail with it)."""
+    bp.add_url_rule(path, endpoint, lambda: _run(getattr(handlers, endpoint)), methods=["POST"])
 
 
-for _path, _handler, _endpoint in (
-    ("/voice", handlers.voice, "voice"),
-    ("/language", handlers.language, "language"),
-    ("/identify", handlers.identify, "identify"),
-    ("/role", handlers.role, "role"),
-    ("/menu", handlers.menu, "menu"),
-    ("/priority", handlers.priority, "priority"),
-    ("/ticket", handlers.ticket, "ticket"),
-    ("/pin", handlers.pin, "pin"),
-    ("/voicemail", handlers.voicemail, "voicemail"),
-    ("/voicemail/recorded", handlers.voicemail_recorded, "voicemail_recorded"),
-    ("/dial-status", handlers.dial_status, "dial_status"),
-    ("/status", handlers.status, "status"),
-    ("/fallback", handlers.fallback, "fallback"),
+for _path, _endpoint in (
+    ("/voice", "voice"),
+    ("/language", "language"),
+    ("/identify", "identify"),
+    ("/role", "role"),
+    ("/menu", "menu"),
+    ("/priority", "priority"),
+    ("/ticket", "ticket"),
+    ("/pin", "pin"),
+    ("/voicemail", "voicemail"),
+    ("/voicemail/recorded", "voicemail_recorded"),
+    ("/dial-status", "dial_status"),
+    ("/status", "status"),
+    ("/fallback", "fallback"),
 ):
-    _route(_path, _handler, _endpoint)
+    _route(_path, _endpoint)

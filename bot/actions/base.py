@@ -1,5 +1,6 @@
-"""The shape every chat action shares: open a :class:`~bot.conversation.Turn`, reply, return
-its events (language, transcript bookkeeping, slots)."""
+"""The shape every chat action shares: an entry point that opens the run's unit of work and a
+:class:`~bot.conversation.Turn` in it, replies, commits once, and returns the turn's events
+(language, transcript bookkeeping, slots)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation import Turn
+from bot.frontdoor import get_client
 
 
 class ChatAction(Action, abc.ABC):
@@ -22,9 +24,12 @@ class ChatAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        self.handle(turn)
-        turn.flush()
+        client = get_client()
+        with client.uow() as uow:
+            turn = Turn(dispatcher, tracker, uow, client)
+            self.handle(turn)
+            turn.flush()
+            uow.commit()
         return turn.events
 
 

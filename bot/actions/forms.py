@@ -17,6 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from bot import reporting
 from bot.conversation import Turn
+from bot.frontdoor import get_client
 
 Slots = dict[str, Any]
 
@@ -34,10 +35,13 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        tracker._chat_turn = turn  # type: ignore[attr-defined]  # one Turn per request
-        events = await super().run(dispatcher, tracker, domain)
-        turn.flush()
+        client = get_client()
+        with client.uow() as uow:  # the run's one transaction
+            turn = Turn(dispatcher, tracker, uow, client)
+            tracker._chat_turn = turn  # type: ignore[attr-defined]  # one Turn per request
+            events = await super().run(dispatcher, tracker, domain)
+            turn.flush()
+            uow.commit()
         return [*turn.events, *events]
 
     def validate_customer_code(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
@@ -54,7 +58,7 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
         if address is None:
             turn.say("bad_email")
             return {"contact_email": None}
-        found = turn.client.identify_typed(str(turn.slot("customer_code") or ""), address)
+        found = turn.client.identify_typed(turn.uow, str(turn.slot("customer_code") or ""), address)
         if found.status == "wait":  # too many wrong pairs for this code or address
             turn.say("identify_wait")
             return {"customer_code": None, "contact_email": None}

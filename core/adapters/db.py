@@ -16,9 +16,13 @@ from sqlalchemy.pool import QueuePool
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+SQLITE_BUSY_SECONDS = 30  # how long a transaction waits for the write lock before failing
+
+
 def make_engine(url: str, **kwargs: Any) -> Any:
-    """A 2.0-style engine: SQLite with foreign keys (and WAL and a pool for a file), PostgreSQL with
-    ``pool_pre_ping`` so that a restarted server does not fail the next request."""
+    """A 2.0-style engine: SQLite with foreign keys (and WAL and a pool for a file), every
+    transaction begun with ``BEGIN IMMEDIATE``; PostgreSQL with ``pool_pre_ping`` so that a
+    restarted server does not fail the next request."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         file_based = parsed.database not in (None, "", ":memory:")
@@ -28,9 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Any:
             # a fifth of the action server's time per chat turn); a pooled connection is used
             # by one thread at a time, so sqlite3's same-thread check is lifted
             kwargs.setdefault("poolclass", QueuePool)
-            kwargs.setdefault("connect_args", {"check_same_thread": False})
+            kwargs.setdefault(
+                "connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+            )
         engine = create_engine(url, future=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(file_based))
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, future=True, **kwargs)
@@ -38,6 +45,9 @@ def make_engine(url: str, **kwargs: Any) -> Any:
 
 def _sqlite_pragmas(file_based: bool) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite would begin a transaction only before the first write, so a read-check-write
+        # sequence ran unisolated; SQLAlchemy begins them instead (see _begin_immediate)
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if file_based:
@@ -45,6 +55,13 @@ def _sqlite_pragmas(file_based: bool) -> Any:
         cursor.close()
 
     return on_connect
+
+
+def _begin_immediate(connection: Any) -> None:
+    """SQLAlchemy's documented pysqlite recipe, with the write lock taken at the start: a
+    transaction reads what it will update only once no other can write (SQLite ignores
+    ``FOR UPDATE``), so every unit of work on one database file is serialised."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Any) -> Any:

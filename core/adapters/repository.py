@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -189,14 +191,16 @@ class SqlAlchemyStaffRepository(_Base, repository.StaffRepository):
         statement = select(StaffAccount).order_by(orm.staff_accounts.c.email)
         return list(self.session.execute(statement).scalars())
 
-    def throttle(self, key: str) -> SignInThrottle | None:
-        statement = select(SignInThrottle).filter_by(key=key).with_for_update()
-        found: SignInThrottle | None = self._one(statement)
+    def throttle(self, key: str) -> SignInThrottle:
+        # INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: there is always a row
+        # to lock, so two first failures of a name cannot both go unthrottled
+        table = orm.sign_in_throttles
+        dialect = self.session.get_bind().dialect.name
+        insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        row = {"key": key, "failures": 0}
+        self.session.execute(insert_into(table).values(**row).on_conflict_do_nothing())
+        found: SignInThrottle = self._one(_locked(select(SignInThrottle).filter_by(key=key)))
         return found
-
-    def add_throttle(self, throttle: SignInThrottle) -> None:
-        self.session.add(throttle)
-        _flush(self.session)
 
 
 class SqlAlchemyCallRepository(_Base, repository.CallRepository):

@@ -2,7 +2,8 @@
 
 Instants are parameters: no function here reads the clock (style.md §2). Small modules,
 re-exported here: contracts (look-ups, upsert), contracts_csv (import), tickets, pins,
-transcripts, calls (IVR call state), alerts (monitoring alarms, issue #6), staff.
+transcripts, calls (IVR call state), intake (every channel's road to a ticket), alerts
+(monitoring alarms), identification, staff.
 """
 
 from core.services.alerts import AlertReceipt, acknowledge_page, receive_alert
@@ -30,7 +31,13 @@ from core.services.contracts_csv import (
     parse_contracts_csv,
 )
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
-from core.services.identification import CHAT_RULES, Identification, identify_contact
+from core.services.identification import (
+    Identification,
+    identify_caller,
+    identify_contact,
+    throttle_rules,
+)
+from core.services.intake import Case, Intake, assess_case, submit_case
 from core.services.pins import PinResult, check_pin_format, pin_matches, set_pin, verify_pin
 from core.services.staff import (
     SignIn,
@@ -63,13 +70,14 @@ from core.services.transcripts import (
 )
 
 __all__ = [
-    "CHAT_RULES",
     "AlertReceipt",
+    "Case",
     "ContactSpec",
     "ContractImportError",
     "ContractSpec",
     "Identification",
     "ImportReport",
+    "Intake",
     "PinResult",
     "ServiceError",
     "SignIn",
@@ -81,6 +89,7 @@ __all__ = [
     "add_ticket_note",
     "add_turn",
     "add_turns",
+    "assess_case",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",
@@ -90,6 +99,7 @@ __all__ = [
     "get_call",
     "get_staff",
     "get_ticket",
+    "identify_caller",
     "identify_contact",
     "import_contracts",
     "is_e164",
@@ -113,7 +123,9 @@ __all__ = [
     "set_pin",
     "sign_in",
     "start_or_get_transcript",
+    "submit_case",
     "take_in_charge",
+    "throttle_rules",
     "ticket_number",
     "upsert_contract",
     "verify_pin",

@@ -3,8 +3,10 @@
 Each alert is handled in a transaction of its own and is idempotent: an occurrence is its
 fingerprint and start instant, so a repeated or retried notification adds nothing. "Resolved"
 adds a note to the ticket; a new firing after the resolution is a new occurrence with a new
-ticket. Every alert writes a transcript (channel "proactive") saying what it did and why.
-The on-call call is placed after the ticket is committed, and its result noted on the ticket.
+ticket. An alarm that opens a ticket goes through the intake service like a call or a chat
+(:func:`core.services.intake.submit_case`); every alert writes a transcript (channel
+"proactive") saying what it did and why. The on-call call is placed after the ticket is
+committed, and its result noted on the ticket in a second transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 
 from core.alerts import (
     CHANNEL,
+    REQUESTER,
     AlertNotice,
     CallAttempt,
     OnCallNotifier,
@@ -24,10 +27,9 @@ from core.alerts import (
 )
 from core.calendar import CalendarBook
 from core.model import Alert, Contract, Ticket, Transcript, Turn
-from core.repository import DuplicateError
-from core.services.errors import UnknownTicket
-from core.services.tickets import add_note, add_ticket, apply_decision, take_in_charge
-from core.unit_of_work import AbstractUnitOfWork
+from core.services.intake import Case, submit_case
+from core.services.tickets import add_note, take_in_charge
+from core.unit_of_work import AbstractUnitOfWork, in_transaction, transactional
 
 TOPIC = "product"
 CALLER = "monitoring"
@@ -65,32 +67,29 @@ def receive_alert(
     notifier: OnCallNotifier | None = None,
 ) -> AlertReceipt:
     """Record one alert received at ``at``; open its ticket and call on-call as the rules say."""
-    try:
-        receipt, page = _receive(uow, book, notice, at)
-    except DuplicateError:
-        # a concurrent delivery of the same occurrence committed first: this one is a repeat
-        receipt, page = _receive(uow, book, notice, at)
+    # a concurrent delivery of the same occurrence that committed first makes this one a
+    # repeat: in_transaction runs it again, and the second run finds the first one's rows
+    receipt, page = in_transaction(lambda: uow, lambda u: _receive(u, book, notice, at))
     if page is None:
         return receipt
     calls = _call(notifier, page)
-    _record_calls(uow, notice, page, calls, at)
+    in_transaction(lambda: uow, lambda u: _record_calls(u, notice, page, calls, at))
     return replace(receipt, calls=tuple(calls))
 
 
 def _receive(
     uow: AbstractUnitOfWork, book: CalendarBook, notice: AlertNotice, at: datetime
 ) -> tuple[AlertReceipt, OnCallPage | None]:
-    with uow:
-        known = uow.alerts.get(notice.fingerprint, notice.starts_at)
-        if notice.status == "resolved":
-            return _resolve(uow, notice, known, at), None
-        if known is None:
-            latest = uow.alerts.latest(notice.fingerprint)
-            # the same alarm still firing under another start (the monitor lost its state)
-            known = latest if latest and latest.status == "firing" else None
-        if known is not None:
-            return _receipt(notice, known, "repeat", _ticket_of(uow, known)), None
-        return _open(uow, book, notice, at)
+    known = uow.alerts.get(notice.fingerprint, notice.starts_at)
+    if notice.status == "resolved":
+        return _resolve(uow, notice, known, at), None
+    if known is None:
+        latest = uow.alerts.latest(notice.fingerprint)
+        # the same alarm still firing under another start (the monitor lost its state)
+        known = latest if latest and latest.status == "firing" else None
+    if known is not None:
+        return _receipt(notice, known, "repeat", _ticket_of(uow, known)), None
+    return _open(uow, book, notice, at)
 
 
 def _open(
@@ -103,16 +102,15 @@ def _open(
     uow.alerts.add(alert)
     transcript = _transcript(uow, alert, contract, at)
     _say(transcript, at, _received_text(notice), "event")
-    _say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
     ticket, page = None, None
     if verdict.opens_ticket:
         assert contract is not None
-        ticket = _open_ticket(uow, notice, verdict, contract, alert, at)
-        _say(transcript, at, _ticket_text(ticket), "ticket", verdict.reason)
+        ticket = _open_ticket(uow, book, notice, verdict, contract, alert, at)
         if verdict.outcome == "on_call":
             page = _page_or_reason(ticket, contract, notice, transcript, at)
+    else:
+        _say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
     transcript.outcome, transcript.reason = verdict.outcome, verdict.reason
-    uow.commit()
     action = "opened" if ticket else ("stored" if verdict.outcome == "enhanced" else "ignored")
     return _receipt(notice, alert, action, ticket), page
 
@@ -136,28 +134,30 @@ def _alert(notice: AlertNotice, contract: Contract | None, verdict: Verdict, at:
 
 def _open_ticket(
     uow: AbstractUnitOfWork,
+    book: CalendarBook,
     notice: AlertNotice,
     verdict: Verdict,
     contract: Contract,
     alert: Alert,
     at: datetime,
 ) -> Ticket:
+    """The alarm's ticket, through the intake service like every channel's."""
     decision = verdict.decision
     assert decision is not None and verdict.priority is not None
-    ticket = Ticket(
-        contract_id=contract.id,
+    case = Case(
         channel=CHANNEL,
-        language=decision.language or "en",
-        priority=verdict.priority,
-        topic=TOPIC,
-        summary=_ticket_summary(notice),
-        opened_at=at,
-        idempotency_key=ticket_key(notice.fingerprint, notice.starts_at),
         conversation_id=alert.conversation_id,
-        reason=decision.reason,
+        at=at,
+        contract=contract,
+        priority=verdict.priority,
+        language=book.policy.fallback_language,  # telemetry carries no language
+        requester=REQUESTER,
+        product=notice.product,
+        summary=_ticket_summary(notice),
+        idempotency_key=ticket_key(notice.fingerprint, notice.starts_at),
     )
-    apply_decision(ticket, decision)
-    add_ticket(uow, ticket)
+    ticket = submit_case(uow, book, case, decision=decision).ticket
+    assert ticket is not None
     alert.ticket_id = ticket.id
     if verdict.outcome == "ticket" and not decision.open_now:
         add_note(ticket, at, "opened out of hours: handled from the next opening by priority")
@@ -207,7 +207,6 @@ def _resolve(
         add_note(ticket, at, text)
     transcript = _transcript(uow, target, None, at)
     _say(transcript, at, text + (f"; noted on ticket {ticket.number}" if ticket else ""), "event")
-    uow.commit()
     return _receipt(notice, target, "resolved", ticket)
 
 
@@ -235,7 +234,6 @@ def _resolved_unseen(uow: AbstractUnitOfWork, notice: AlertNotice, at: datetime)
     _say(transcript, at, _received_text(notice), "event")
     _say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
     transcript.outcome, transcript.reason = verdict.outcome, verdict.reason
-    uow.commit()
     return _receipt(notice, alert, "ignored")
 
 
@@ -255,37 +253,31 @@ def _record_calls(
     calls: list[CallAttempt],
     at: datetime,
 ) -> None:
-    with uow:
-        ticket = uow.tickets.get(page.ticket)
-        alert = uow.alerts.get(notice.fingerprint, notice.starts_at)
-        assert ticket is not None and alert is not None
-        transcript = _transcript(uow, alert, None, at)
-        for attempt in calls:
-            text = _call_text(attempt)
-            add_note(ticket, at, text)
-            _say(transcript, at, text, "event", "on_call_failed" if attempt.error else None)
-        uow.commit()
+    ticket = uow.tickets.get(page.ticket)
+    alert = uow.alerts.get(notice.fingerprint, notice.starts_at)
+    assert ticket is not None and alert is not None
+    transcript = _transcript(uow, alert, None, at)
+    for attempt in calls:
+        text = _call_text(attempt)
+        add_note(ticket, at, text)
+        _say(transcript, at, text, "event", "on_call_failed" if attempt.error else None)
 
 
+@transactional
 def acknowledge_page(
     uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime, call_sid: str | None = None
 ) -> Ticket:
     """The on-call engineer pressed 1: the case is taken in charge by ``by`` and noted (a
     retried webhook for the same call adds nothing)."""
-    take_in_charge(uow, number, by=by, at=at)
+    ticket = take_in_charge(uow, number, by=by, at=at)
     text = f"on-call acknowledged by {by}" + (f" (call {call_sid})" if call_sid else "")
-    with uow:
-        ticket = uow.tickets.get(number)
-        if ticket is None:
-            raise UnknownTicket(number)
-        if text in ticket.notes:
-            return ticket
-        add_note(ticket, at, text)
-        alert = uow.alerts.by_ticket(ticket.id) if ticket.id else None
-        if alert is not None:
-            _say(_transcript(uow, alert, None, at), at, text, "event", "acknowledged")
-        uow.commit()
+    if text in ticket.notes:
         return ticket
+    add_note(ticket, at, text)
+    alert = uow.alerts.by_ticket(ticket.id) if ticket.id else None
+    if alert is not None:
+        _say(_transcript(uow, alert, None, at), at, text, "event", "acknowledged")
+    return ticket
 
 
 def _transcript(
@@ -352,11 +344,6 @@ _VERDICT_TEXT = {
 def _verdict_text(verdict: Verdict) -> str:
     priority = f", priority {verdict.priority}" if verdict.priority else ""
     return f"{_VERDICT_TEXT[verdict.outcome]} (reason {verdict.reason}{priority})"
-
-
-def _ticket_text(ticket: Ticket) -> str:
-    due = ticket.due_at.isoformat() if ticket.due_at else "no guaranteed deadline"
-    return f"ticket {ticket.number} opened, {ticket.priority}, due {due}"
 
 
 def _call_text(attempt: CallAttempt) -> str:

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from core.model import Call, Ticket, Transcript, Turn
-from core.repository import DuplicateError
 from core.services.errors import ServiceError, UnknownTicket
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 
 def request_fingerprint(step: str, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
@@ -36,14 +35,15 @@ def replayed_answer(call: Call | None, step: str, fingerprint: str) -> str | Non
     return call.last_answer
 
 
+@transactional
 def get_call(uow: AbstractUnitOfWork, call_sid: str, *, lock: bool = False) -> Call | None:
     """The call with this id, if a webhook of it was answered before; ``lock`` holds its row
-    until the unit of work ends (a step of the call: two deliveries of one call wait for each
-    other instead of both reading the same state)."""
-    with uow:
-        return uow.calls.get(call_sid, lock=lock)
+    until the entry point's unit of work ends (a step of the call: two deliveries of one call
+    wait for each other instead of both reading the same state)."""
+    return uow.calls.get(call_sid, lock=lock)
 
 
+@transactional
 def save_step(
     uow: AbstractUnitOfWork,
     call_sid: str,
@@ -61,53 +61,27 @@ def save_step(
 ) -> Call:
     """Store the call's new state, the answer given to ``step``, the transcript lines of the
     step and, once known, how the call ended (``outcome`` and reason, with the contract and
-    language from ``state``), in one transaction. The call and its phone transcript are created
-    on first use; the lines are appended without reading the call's earlier ones, so a step
-    costs the same at the end of a long call as at its start. ``call`` is the call as read
-    (locked) earlier in this unit of work by :func:`get_call`, or a new :class:`Call` when that
-    found none: this saves reading it again."""
-    step_data = (state, step, fingerprint, answer, turns, caller, theatre, outcome)
-    try:
-        return _save_step(uow, call_sid, at, *step_data, call)
-    except DuplicateError:  # a status callback created the transcript at the same moment
-        uow.rollback()  # (when the unit of work is joined, its session is still open)
-        return _save_step(uow, call_sid, at, *step_data, None)
-
-
-def _save_step(
-    uow: AbstractUnitOfWork,
-    call_sid: str,
-    at: datetime,
-    state: Mapping[str, Any],
-    step: str,
-    fingerprint: str,
-    answer: str,
-    turns: Sequence[Turn],
-    caller: str | None,
-    theatre: str | None,
-    outcome: tuple[str, str | None] | None,
-    call: Call | None,
-) -> Call:
-    with uow:
-        if call is None:
-            call = uow.calls.get(call_sid, lock=True)
-        call = call or Call(call_sid=call_sid, started_at=at, updated_at=at)
-        _record(call, at, state, step, fingerprint, answer)
-        if call.id is None:  # a new call: stored with its first step in one INSERT
-            stored = _new_call(uow, call)
-            if stored is not call:  # stored first by a concurrent delivery of the same call
-                call = stored
-                _record(call, at, state, step, fingerprint, answer)
-        transcript = _transcript(uow, call_sid, at, caller, theatre)
-        uow.transcripts.add_turns(transcript, turns)
-        if outcome is not None:
-            transcript.outcome, transcript.reason = outcome
-            code = state.get("contract")
-            contract = uow.contracts.get(str(code)) if code else None
-            transcript.contract_id = contract.id if contract else transcript.contract_id
-            transcript.language = state.get("lang") or transcript.language
-        uow.commit()
-        return call
+    language from ``state``). The call and its phone transcript are created on first use; the
+    lines are appended without reading the call's earlier ones, so a step costs the same at the
+    end of a long call as at its start. ``call`` is the call as read (locked) earlier in this
+    unit of work by :func:`get_call`, or a new :class:`Call` when that found none. A first
+    delivery that loses the race to store a new call raises
+    :class:`~core.repository.DuplicateError`: the entry point runs the step again."""
+    if call is None:
+        call = uow.calls.get(call_sid, lock=True)
+    call = call or Call(call_sid=call_sid, started_at=at, updated_at=at)
+    _record(call, at, state, step, fingerprint, answer)
+    if call.id is None:  # a new call: stored with its first step in one INSERT
+        uow.calls.add(call)
+    transcript = _transcript(uow, call_sid, at, caller, theatre)
+    uow.transcripts.add_turns(transcript, turns)
+    if outcome is not None:
+        transcript.outcome, transcript.reason = outcome
+        code = state.get("contract")
+        contract = uow.contracts.get(str(code)) if code else None
+        transcript.contract_id = contract.id if contract else transcript.contract_id
+        transcript.language = state.get("lang") or transcript.language
+    return call
 
 
 def _record(
@@ -116,18 +90,6 @@ def _record(
     call.state = dict(state)
     call.updated_at = at
     call.last_step, call.last_fingerprint, call.last_answer = step, fingerprint, answer
-
-
-def _new_call(uow: AbstractUnitOfWork, call: Call) -> Call:
-    try:
-        uow.calls.add(call)
-    except DuplicateError:
-        uow.rollback()  # a concurrent first delivery of the same call stored it first
-        found = uow.calls.get(call.call_sid, lock=True)
-        if found is None:
-            raise
-        return found
-    return call
 
 
 def _transcript(
@@ -145,17 +107,16 @@ def _transcript(
     return found
 
 
+@transactional
 def add_ticket_note(uow: AbstractUnitOfWork, number: str, note: str) -> Ticket:
     """Append a line to a ticket's notes (a voicemail recording left by the caller); a note
     already there is not added twice (a retried webhook)."""
-    with uow:
-        ticket = uow.tickets.get(number)
-        if ticket is None:
-            raise UnknownTicket(number)
-        if not note.strip():
-            raise ServiceError("an empty note")
-        lines = ticket.notes.splitlines()
-        if note not in lines:
-            ticket.notes = "\n".join([*lines, note])
-            uow.commit()
-        return ticket
+    ticket = uow.tickets.get(number)
+    if ticket is None:
+        raise UnknownTicket(number)
+    if not note.strip():
+        raise ServiceError("an empty note")
+    lines = ticket.notes.splitlines()
+    if note not in lines:
+        ticket.notes = "\n".join([*lines, note])
+    return ticket

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Literal
 
 from core.model import Contact, Contract, Customer
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -20,20 +20,21 @@ def is_e164(phone: str) -> bool:
     return bool(_E164.match(phone))
 
 
+@transactional
 def find_contract(uow: AbstractUnitOfWork, code: str) -> Contract | None:
     """The contract with this code (the digits a caller types on the keypad), if any."""
-    with uow:
-        return uow.contracts.get(code.strip())
+    return uow.contracts.get(code.strip())
 
 
+@transactional
 def contracts_by_phone(uow: AbstractUnitOfWork, phone: str) -> list[Contract]:
     """Every contract on which ``phone`` (E.164) is a contact's number; [] for a bad number."""
     if not is_e164(phone):
         return []
-    with uow:
-        return uow.contracts.by_phone(phone)
+    return uow.contracts.by_phone(phone)
 
 
+@transactional
 def find_contract_by_phone(uow: AbstractUnitOfWork, phone: str) -> Contract | None:
     """The caller's contract when the number identifies exactly one; None when it is unknown or
     shared by several contracts (a reseller), so the channel must ask for the code."""
@@ -41,6 +42,7 @@ def find_contract_by_phone(uow: AbstractUnitOfWork, phone: str) -> Contract | No
     return found[0] if len(found) == 1 else None
 
 
+@transactional
 def find_contract_by_code_and_email(
     uow: AbstractUnitOfWork, code: str, email: str
 ) -> Contract | None:
@@ -113,8 +115,9 @@ class ContractSpec:
         }
 
 
+@transactional
 def upsert_contract(uow: AbstractUnitOfWork, spec: ContractSpec) -> UpsertOutcome:
-    """Create the contract or bring it to ``spec`` by code, inside the caller's transaction.
+    """Create the contract or bring it to ``spec`` by code.
     Contacts already on the contract are kept; contacts of ``spec`` not yet there are added."""
     contract = uow.contracts.get(spec.code)
     customer = _customer(uow, spec.customer, contract)

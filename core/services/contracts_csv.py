@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.policy import Policy
 from core.services.contracts import ContactSpec, ContractSpec, is_e164, upsert_contract
 from core.services.errors import ServiceError
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 COLUMNS = (
     "code",
@@ -72,6 +72,7 @@ def parse_contracts_csv(policy: Policy, lines: Iterable[str]) -> list[ContractSp
     return specs
 
 
+@transactional
 def import_contracts(
     uow: AbstractUnitOfWork,
     specs: Iterable[ContractSpec],
@@ -80,10 +81,8 @@ def import_contracts(
 ) -> ImportReport:
     """Write validated rows in one transaction and count what changed."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    with uow:
-        for spec in progress(specs) if progress else specs:
-            counts[upsert_contract(uow, spec)] += 1
-        uow.commit()
+    for spec in progress(specs) if progress else specs:
+        counts[upsert_contract(uow, spec)] += 1
     return ImportReport(**counts)
 
 

@@ -16,9 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.model import OnCallPin, PinAttempt
 from core.policy import Policy
-from core.repository import DuplicateError
 from core.services.errors import ServiceError, UnknownContract
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 PinResult = Literal["ok", "wrong", "locked", "no_pin"]
 
@@ -34,6 +33,7 @@ def check_pin_format(policy: Policy, pin: str) -> str:
     return pin
 
 
+@transactional
 def set_pin(
     uow: AbstractUnitOfWork,
     policy: Policy,
@@ -46,27 +46,26 @@ def set_pin(
     """Give a contract its on-call PIN, replacing any previous one and clearing the lockout
     and the failure counter (failures before ``at``, when given, no longer count)."""
     pin_hash = (hasher or PasswordHasher()).hash(check_pin_format(policy, pin))
-    with uow:
-        contract = uow.contracts.get(contract_code)
-        if contract is None or contract.id is None:
-            raise UnknownContract(contract_code)
-        record = uow.pins.get(contract.id, lock=True)
-        if record is None:
-            uow.pins.add(OnCallPin(contract_id=contract.id, pin_hash=pin_hash, set_at=at))
-        else:
-            record.pin_hash, record.set_at = pin_hash, at
-            record.locked_until, record.failures = None, 0
-        uow.commit()
+    contract = uow.contracts.get(contract_code)
+    if contract is None or contract.id is None:
+        raise UnknownContract(contract_code)
+    record = uow.pins.get(contract.id, lock=True)
+    if record is None:
+        uow.pins.add(OnCallPin(contract_id=contract.id, pin_hash=pin_hash, set_at=at))
+    else:
+        record.pin_hash, record.set_at = pin_hash, at
+        record.locked_until, record.failures = None, 0
 
 
+@transactional
 def pin_matches(uow: AbstractUnitOfWork, contract_code: str, pin: str) -> bool:
     """True when the contract's stored PIN is ``pin`` (no audit, no counting: for tooling)."""
-    with uow:
-        contract = uow.contracts.get(contract_code)
-        record = uow.pins.get(contract.id) if contract and contract.id else None
-        return record is not None and _matches(record, pin)
+    contract = uow.contracts.get(contract_code)
+    record = uow.pins.get(contract.id) if contract and contract.id else None
+    return record is not None and _matches(record, pin)
 
 
+@transactional
 def verify_pin(
     uow: AbstractUnitOfWork,
     policy: Policy,
@@ -78,23 +77,19 @@ def verify_pin(
     call_sid: str | None = None,
     attempt_key: str | None = None,
 ) -> PinResult:
-    """Check a PIN typed by a caller at ``at``, audit the attempt, apply the lockout."""
-    with uow:
-        if attempt_key is not None:
-            earlier = uow.pins.attempt_by_key(attempt_key)
-            if earlier is not None:
-                return _result(earlier.result)
-        contract = uow.contracts.get(contract_code)
-        contract_id = contract.id if contract else None
-        record = uow.pins.get(contract_id, lock=True) if contract_id else None
-        result = _check(uow, policy, record, pin, at)
-        attempt = PinAttempt(contract_id, at, caller, result, call_sid, attempt_key)
-        try:
-            uow.pins.add_attempt(attempt)
-        except DuplicateError:
-            return _replayed(uow, attempt_key)
-        uow.commit()
-        return result
+    """Check a PIN typed by a caller at ``at``, audit the attempt, apply the lockout. The PIN
+    record's row is locked first: concurrent attempts on one contract are checked one after the
+    other, each seeing the failures counted before it."""
+    contract = uow.contracts.get(contract_code)
+    contract_id = contract.id if contract else None
+    record = uow.pins.get(contract_id, lock=True) if contract_id else None
+    if attempt_key is not None:
+        earlier = uow.pins.attempt_by_key(attempt_key)
+        if earlier is not None:
+            return _result(earlier.result)
+    result = _check(uow, policy, record, pin, at)
+    uow.pins.add_attempt(PinAttempt(contract_id, at, caller, result, call_sid, attempt_key))
+    return result
 
 
 def _check(
@@ -135,15 +130,6 @@ def _recent_failures(
     for attempt in uow.pins.attempts_since(record.contract_id, since):
         failures = 0 if attempt.result == "ok" else failures + (attempt.result == "wrong")
     return failures
-
-
-def _replayed(uow: AbstractUnitOfWork, attempt_key: str | None) -> PinResult:
-    """The same attempt was recorded concurrently: answer what it answered."""
-    uow.rollback()
-    earlier = uow.pins.attempt_by_key(attempt_key) if attempt_key else None
-    if earlier is None:
-        raise ServiceError("PIN attempt could not be recorded")
-    return _result(earlier.result)
 
 
 def _result(value: str) -> PinResult:

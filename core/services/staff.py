@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from core.model import STAFF_ROLES, SignInThrottle, StaffAccount
 from core.repository import DuplicateError
 from core.services.errors import ServiceError
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 MIN_PASSWORD_LENGTH = 12
 _dummy_hashes: dict[int, str] = {}
@@ -66,6 +66,7 @@ def check_password(password: str) -> str:
     return password
 
 
+@transactional
 def add_staff(
     uow: AbstractUnitOfWork,
     *,
@@ -81,36 +82,35 @@ def add_staff(
         raise ServiceError(f"unknown role {role!r}; expected one of: {', '.join(STAFF_ROLES)}")
     password_hash = (hasher or PasswordHasher()).hash(check_password(password))
     account = StaffAccount(normalise_email(email), role, password_hash, created_at=at)
-    with uow:
-        try:
+    try:
+        with uow.savepoint():
             uow.staff.add(account)
-        except DuplicateError:
-            raise ServiceError(f"{account.email} already has an account") from None
-        uow.commit()
-        return account
+    except DuplicateError:
+        raise ServiceError(f"{account.email} already has an account") from None
+    return account
 
 
+@transactional
 def list_staff(uow: AbstractUnitOfWork) -> list[StaffAccount]:
-    with uow:
-        return uow.staff.list()
+    return uow.staff.list()
 
 
+@transactional
 def get_staff(uow: AbstractUnitOfWork, account_id: int) -> StaffAccount | None:
-    with uow:
-        return uow.staff.get_by_id(account_id)
+    return uow.staff.get_by_id(account_id)
 
 
+@transactional
 def set_active(uow: AbstractUnitOfWork, account_id: int, *, active: bool) -> StaffAccount:
     """Enable or disable an account (a disabled account cannot sign in; its sessions end)."""
-    with uow:
-        account = uow.staff.get_by_id(account_id)
-        if account is None:
-            raise ServiceError(f"no staff account {account_id}")
-        account.active = active
-        uow.commit()
-        return account
+    account = uow.staff.get_by_id(account_id)
+    if account is None:
+        raise ServiceError(f"no staff account {account_id}")
+    account.active = active
+    return account
 
 
+@transactional
 def sign_in(
     uow: AbstractUnitOfWork,
     email: str,
@@ -122,20 +122,15 @@ def sign_in(
 ) -> SignIn:
     """Check a password at ``at``, applying and updating the failure count of the name."""
     rules, hasher = rules or ThrottleRules(), hasher or PasswordHasher()
-    key = email.strip().casefold()[:254]
-    with uow:
-        throttle = uow.staff.throttle(key)
-        if throttle is not None and throttle.retry_at is not None and at < throttle.retry_at:
-            return SignIn("wait", retry_at=throttle.retry_at)
-        account = uow.staff.get(key)
-        if _password_matches(hasher, account, password):
-            if throttle is not None:
-                throttle.failures, throttle.retry_at = 0, None
-            uow.commit()
-            return SignIn("ok", account=account)
-        throttle = count_failure(uow, rules, key, throttle, at)
-        uow.commit()
-        return SignIn("wrong", retry_at=throttle.retry_at)
+    throttle = uow.staff.throttle(email.strip().casefold()[:254])  # locked: tries queue here
+    if throttle.retry_at is not None and at < throttle.retry_at:
+        return SignIn("wait", retry_at=throttle.retry_at)
+    account = uow.staff.get(throttle.key)
+    if _password_matches(hasher, account, password):
+        clear_failures(throttle)
+        return SignIn("ok", account=account)
+    count_failure(rules, throttle, at)
+    return SignIn("wrong", retry_at=throttle.retry_at)
 
 
 def _password_matches(hasher: PasswordHasher, account: StaffAccount | None, password: str) -> bool:
@@ -157,29 +152,18 @@ def _spend_time(hasher: PasswordHasher, password: str) -> None:
         hasher.verify(dummy, password)
 
 
-def count_failure(
-    uow: AbstractUnitOfWork,
-    rules: ThrottleRules,
-    key: str,
-    throttle: SignInThrottle | None,
-    at: datetime,
-) -> SignInThrottle:
-    if throttle is None:
-        throttle = SignInThrottle(key=key)
-        try:
-            uow.staff.add_throttle(throttle)
-        except DuplicateError:  # another worker counted this name's first failure
-            uow.rollback()
-            found = uow.staff.throttle(key)
-            if found is None:
-                raise
-            throttle = found
+def count_failure(rules: ThrottleRules, throttle: SignInThrottle, at: datetime) -> None:
+    """One more failure (a quiet ``forget_after`` clears the earlier ones), and the instant
+    before which no further try is checked."""
     last = throttle.last_failure_at
     recent = last is not None and at - last < rules.forget_after
     throttle.failures = (throttle.failures if recent else 0) + 1
     throttle.last_failure_at = at
     throttle.retry_at = _retry_at(rules, throttle.failures, at)
-    return throttle
+
+
+def clear_failures(throttle: SignInThrottle) -> None:
+    throttle.failures, throttle.retry_at = 0, None
 
 
 def _retry_at(rules: ThrottleRules, failures: int, at: datetime) -> datetime | None:

@@ -17,7 +17,7 @@ from core.model import Escalation, Pause, Ticket
 from core.repository import DuplicateError
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
 from core.sla import EscalationAt, due_for_target, escalation_schedule, target_for
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 NUMBER_DIGITS = 6  # zero-padded id; the Luhn check digit makes a seventh
 
@@ -45,6 +45,7 @@ def is_valid_ticket_number(text: str) -> bool:
     return luhn_check_digit(text[:-1]) == text[-1]
 
 
+@transactional
 def open_ticket(
     uow: AbstractUnitOfWork,
     book: CalendarBook,
@@ -65,29 +66,28 @@ def open_ticket(
         raise ServiceError(f"a {decision.outcome}/{decision.reason} decision opens no ticket")
     if priority not in book.policy.escalation:
         raise ServiceError(f"unknown priority {priority!r}")
-    with uow:
-        existing = uow.tickets.by_key(idempotency_key)
-        if existing is not None:
-            return existing
-        ticket = Ticket(
-            contract_id=_contract_id(uow, contract_code),
-            channel=channel,
-            language=decision.language or language,
-            priority=priority,
-            topic=topic,
-            summary=summary,
-            opened_at=opened_at,
-            idempotency_key=idempotency_key,
-            conversation_id=conversation_id,
-            reason=decision.reason,
-        )
-        apply_decision(ticket, decision)
-        try:
+    existing = uow.tickets.by_key(idempotency_key)
+    if existing is not None:
+        return existing
+    ticket = Ticket(
+        contract_id=_contract_id(uow, contract_code),
+        channel=channel,
+        language=decision.language or language,
+        priority=priority,
+        topic=topic,
+        summary=summary,
+        opened_at=opened_at,
+        idempotency_key=idempotency_key,
+        conversation_id=conversation_id,
+        reason=decision.reason,
+    )
+    apply_decision(ticket, decision)
+    try:
+        with uow.savepoint():
             add_ticket(uow, ticket)
-        except DuplicateError:
-            return _winner_of_race(uow, idempotency_key)
-        uow.commit()
-        return ticket
+    except DuplicateError:
+        return _winner_of_race(uow, idempotency_key)
+    return ticket
 
 
 def add_ticket(uow: AbstractUnitOfWork, ticket: Ticket) -> None:
@@ -142,17 +142,16 @@ def apply_decision(ticket: Ticket, decision: Decision) -> None:
 
 def _winner_of_race(uow: AbstractUnitOfWork, idempotency_key: str) -> Ticket:
     """Another delivery of the same webhook committed first: return its ticket."""
-    uow.rollback()
     existing = uow.tickets.by_key(idempotency_key)
     if existing is None:
         raise ServiceError(f"ticket {idempotency_key!r} could not be stored")
     return existing
 
 
+@transactional
 def get_ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
     """The ticket with this number, or :class:`UnknownTicket`."""
-    with uow:
-        return _ticket(uow, number)
+    return _ticket(uow, number)
 
 
 def _ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
@@ -162,21 +161,21 @@ def _ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
     return ticket
 
 
+@transactional
 def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime) -> Ticket:
     """Record that ``by`` took the case in charge at ``at`` (guide §4: the SLA is met then).
     Taking an already taken case again changes nothing."""
-    with uow:
-        ticket = _ticket(uow, number)
-        if ticket.status == "closed":
-            raise ServiceError(f"ticket {number} is closed")
-        if ticket.taken_at is None:
-            ticket.taken_at, ticket.taken_by = at, by
-            if ticket.status == "open":
-                ticket.status = "taken"
-            uow.commit()
-        return ticket
+    ticket = _ticket(uow, number)
+    if ticket.status == "closed":
+        raise ServiceError(f"ticket {number} is closed")
+    if ticket.taken_at is None:
+        ticket.taken_at, ticket.taken_by = at, by
+        if ticket.status == "open":
+            ticket.status = "taken"
+    return ticket
 
 
+@transactional
 def pause(
     uow: AbstractUnitOfWork,
     number: str,
@@ -186,34 +185,31 @@ def pause(
 ) -> Ticket:
     """Stop the response clock (policy-notes "Priorities": waiting time does not count).
     While paused the ticket has no due time and no escalation after ``at``."""
-    with uow:
-        ticket = _ticket(uow, number)
-        if ticket.status == "closed":
-            raise ServiceError(f"ticket {number} is closed")
-        if _open_pause(ticket) is None:
-            ticket.pauses = [*ticket.pauses, Pause(start=at, reason=reason)]
-            ticket.status = "waiting"
-            ticket.due_at = None
-            ticket.escalations = [e for e in ticket.escalations if e.at <= at]
-            uow.commit()
-        return ticket
+    ticket = _ticket(uow, number)
+    if ticket.status == "closed":
+        raise ServiceError(f"ticket {number} is closed")
+    if _open_pause(ticket) is None:
+        ticket.pauses = [*ticket.pauses, Pause(start=at, reason=reason)]
+        ticket.status = "waiting"
+        ticket.due_at = None
+        ticket.escalations = [e for e in ticket.escalations if e.at <= at]
+    return ticket
 
 
+@transactional
 def resume(uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, at: datetime) -> Ticket:
     """Restart the clock: the deadline and escalations are recomputed from the opening with
     every pause window left out, so they move later by the business time spent waiting."""
-    with uow:
-        ticket = _ticket(uow, number)
-        current = _open_pause(ticket)
-        if current is None:
-            return ticket
-        if at < current.start:
-            raise ServiceError("a pause cannot end before it started")
-        current.end = at
-        ticket.status = "taken" if ticket.taken_at else "open"
-        _reschedule(uow, book, ticket)
-        uow.commit()
+    ticket = _ticket(uow, number)
+    current = _open_pause(ticket)
+    if current is None:
         return ticket
+    if at < current.start:
+        raise ServiceError("a pause cannot end before it started")
+    current.end = at
+    ticket.status = "taken" if ticket.taken_at else "open"
+    _reschedule(uow, book, ticket)
+    return ticket
 
 
 def _open_pause(ticket: Ticket) -> Pause | None:

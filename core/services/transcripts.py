@@ -14,7 +14,7 @@ from datetime import datetime
 from core.model import Transcript, Turn
 from core.repository import DuplicateError
 from core.services.errors import ServiceError
-from core.unit_of_work import AbstractUnitOfWork
+from core.unit_of_work import AbstractUnitOfWork, transactional
 
 MASK = "•"
 _DIGIT_RUN = re.compile(r"\d+")
@@ -28,6 +28,7 @@ def mask_digits(text: str, *, min_run: int = 1) -> str:
     )
 
 
+@transactional
 def start_or_get_transcript(
     uow: AbstractUnitOfWork,
     *,
@@ -40,15 +41,14 @@ def start_or_get_transcript(
 ) -> Transcript:
     """The conversation's transcript, created at its first event (a retried webhook or a
     concurrent first event gets the same one)."""
-    with uow:
-        transcript = _get_or_create(uow, channel, conversation_id, started_at)
-        transcript.theatre = transcript.theatre or theatre
-        transcript.language = transcript.language or language
-        transcript.caller = transcript.caller or caller
-        uow.commit()
-        return transcript
+    transcript = _get_or_create(uow, channel, conversation_id, started_at)
+    transcript.theatre = transcript.theatre or theatre
+    transcript.language = transcript.language or language
+    transcript.caller = transcript.caller or caller
+    return transcript
 
 
+@transactional
 def add_turn(
     uow: AbstractUnitOfWork,
     *,
@@ -64,13 +64,12 @@ def add_turn(
     """Append one line to the conversation; ``secret`` masks every digit in ``text``."""
     masked = mask_digits(text) if secret else text
     turn = Turn(speaker=speaker, text=masked, at=at, kind=kind, reason=reason)
-    with uow:
-        transcript = _get_or_create(uow, channel, conversation_id, at, with_turns=False)
-        uow.transcripts.add_turns(transcript, [turn])
-        uow.commit()
-        return turn
+    transcript = _get_or_create(uow, channel, conversation_id, at, with_turns=False)
+    uow.transcripts.add_turns(transcript, [turn])
+    return turn
 
 
+@transactional
 def add_turns(
     uow: AbstractUnitOfWork,
     *,
@@ -81,10 +80,13 @@ def add_turns(
     caller: str | None = None,
     outcome: tuple[str, str | None] | None = None,
     secret: Sequence[bool] = (),
+    contract_code: str | None = None,
+    language: str | None = None,
 ) -> list[Turn]:
     """Append several lines and, when given, the outcome and its reason, in one transaction
     (an IVR step, a chat action's question and answers); ``secret[i]`` masks every digit of
-    ``turns[i]``. The transcript is created at ``at`` (or the first line's time) if needed."""
+    ``turns[i]``. The transcript is created at ``at`` (or the first line's time) if needed;
+    the contract and language, once known, are recorded with the outcome."""
     masked = [
         Turn(t.speaker, mask_digits(t.text), t.at, t.kind, t.reason)
         if secret[i : i + 1] == [True]
@@ -94,16 +96,16 @@ def add_turns(
     if not masked and outcome is None:
         return []
     started = at or masked[0].at
-    with uow:
-        transcript = _get_or_create(uow, channel, conversation_id, started, with_turns=False)
-        transcript.caller = transcript.caller or caller
-        uow.transcripts.add_turns(transcript, masked)
-        if outcome is not None:
-            transcript.outcome, transcript.reason = outcome
-        uow.commit()
-        return masked
+    transcript = _get_or_create(uow, channel, conversation_id, started, with_turns=False)
+    transcript.caller = transcript.caller or caller
+    uow.transcripts.add_turns(transcript, masked)
+    if outcome is not None:
+        transcript.outcome, transcript.reason = outcome
+        _known(uow, transcript, contract_code, language)
+    return masked
 
 
+@transactional
 def set_outcome(
     uow: AbstractUnitOfWork,
     *,
@@ -116,17 +118,24 @@ def set_outcome(
 ) -> Transcript:
     """Record how the conversation ended (the decision outcome and reason) and, once known,
     the contract and language."""
-    with uow:
-        transcript = uow.transcripts.get(channel, conversation_id)
-        if transcript is None:
-            raise ServiceError(f"no transcript for {channel} conversation {conversation_id!r}")
-        transcript.outcome, transcript.reason = outcome, reason
-        if contract_code is not None:
-            contract = uow.contracts.get(contract_code)
-            transcript.contract_id = contract.id if contract else transcript.contract_id
-        transcript.language = language or transcript.language
-        uow.commit()
-        return transcript
+    transcript = uow.transcripts.get(channel, conversation_id)
+    if transcript is None:
+        raise ServiceError(f"no transcript for {channel} conversation {conversation_id!r}")
+    transcript.outcome, transcript.reason = outcome, reason
+    _known(uow, transcript, contract_code, language)
+    return transcript
+
+
+def _known(
+    uow: AbstractUnitOfWork,
+    transcript: Transcript,
+    contract_code: str | None,
+    language: str | None,
+) -> None:
+    if contract_code is not None:
+        contract = uow.contracts.get(contract_code)
+        transcript.contract_id = contract.id if contract else transcript.contract_id
+    transcript.language = language or transcript.language
 
 
 def _get_or_create(
@@ -142,9 +151,9 @@ def _get_or_create(
         return found
     transcript = Transcript(channel=channel, conversation_id=conversation_id, started_at=at)
     try:
-        uow.transcripts.add(transcript)
-    except DuplicateError:
-        uow.rollback()
+        with uow.savepoint():
+            uow.transcripts.add(transcript)
+    except DuplicateError:  # a concurrent first event of the conversation stored it first
         found = uow.transcripts.get(channel, conversation_id, with_turns=with_turns)
         if found is None:
             raise
@@ -152,10 +161,8 @@ def _get_or_create(
     return transcript
 
 
+@transactional
 def purge_transcripts(uow: AbstractUnitOfWork, *, before: datetime) -> int:
     """Delete transcripts started before ``before`` with their turns (recording links
-    included); tickets are kept, with their conversation id (issue #5, privacy)."""
-    with uow:
-        deleted = uow.transcripts.delete_started_before(before)
-        uow.commit()
-        return deleted
+    included); tickets are kept, with their conversation id (privacy)."""
+    return uow.transcripts.delete_started_before(before)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.adapters.orm import calls, pin_attempts, tickets, transcripts, turns
 from core.bootstrap import Frontdoor
-from ivr import IvrSettings, IvrSettingsError, flow, load_ivr_settings
+from ivr import IvrSettings, IvrSettingsError, flow, handlers, load_ivr_settings
 
 from .conftest import NUMBERS, Ivr
 from .test_ivr_office_hours import stored_tickets
@@ -136,12 +136,34 @@ def test_a_failure_inside_a_step_still_answers_twiml_and_logs_the_call_sid(
     def broken(*_args: object) -> None:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(flow, "decide", broken)
+    monkeypatch.setattr(flow, "assess_case", broken)
+    ivr.twilio.client.application.config["FRONTDOOR_IVR_APOLOGISE"] = True  # as in production
     with caplog.at_level(logging.ERROR, logger="frontdoor.ivr"):
         answer = call.press("1")
     assert "https://support.example.com" in answer.text
     assert answer.hangs_up
     assert call.sid in caplog.text
+
+
+@pytest.mark.parametrize("handler", ["role", "menu", "priority", "dial_status"])
+def test_a_step_that_raises_fails_the_test_instead_of_apologising(
+    ivr: Ivr, monkeypatch: pytest.MonkeyPatch, handler: str
+) -> None:
+    """Under TESTING a crashing step raises out of the webhook: no test passes on an apology."""
+
+    def broken(_step: object) -> None:
+        raise RuntimeError(f"{handler} is broken")
+
+    monkeypatch.setattr(handlers, handler, broken)
+    call = ivr.twilio.call(NUMBERS["europe"], "+15005550006")
+    call.start()
+    with pytest.raises(RuntimeError, match="is broken"):
+        call.press("1")
+        call.press("1013")
+        call.press("1")  # role: admin
+        call.press("1")  # menu: new problem
+        call.press("2")  # priority
+        call.dial_ends("no-answer")
 
 
 def test_fallback_url_apologises_with_the_help_center(ivr: Ivr) -> None:

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 
 from core.bootstrap import Frontdoor
 from core.demo import load_demo
 from core.model import Turn
 from core.services import add_turns, find_contract, save_step
+from core.unit_of_work import NestedUnitOfWork
 
 AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 
@@ -96,26 +98,31 @@ def test_the_outcome_is_stored_with_the_step_that_ends_the_call(frontdoor: Front
     assert lines == ["call status: completed"]
 
 
-def test_a_unit_of_work_entered_again_joins_its_session(frontdoor: Frontdoor) -> None:
-    """Services given the same unit of work share one session; the outer block closes it."""
+def test_units_of_work_do_not_nest(frontdoor: Frontdoor) -> None:
+    """Entering a unit of work that is open is an error: the entry point owns it."""
     uow = frontdoor.uow()
-    with uow:
-        outer = uow.session  # type: ignore[attr-defined]
-        step(frontdoor, 1)  # its own unit of work commits
-        with uow:
-            assert uow.session is outer  # type: ignore[attr-defined]
-        call = uow.calls.get("CA42")  # still open after the nested block
-        assert call is not None and call.state == {"seq": 1}
-        save_step(
-            uow,
-            "CA42",
-            at=AT,
-            state={"seq": 2},
-            step="/ivr/menu?s=2",
-            fingerprint="g",
-            answer="<Response/>",
-        )
-        assert uow.session is outer  # type: ignore[attr-defined]
-    with frontdoor.uow() as other:
-        stored = other.calls.get("CA42")
-        assert stored is not None and stored.state == {"seq": 2}
+    with uow, pytest.raises(NestedUnitOfWork):
+        uow.__enter__()
+
+
+def test_a_service_handed_an_open_unit_of_work_leaves_the_commit_to_its_owner(
+    frontdoor: Frontdoor,
+) -> None:
+    """save_step inside the entry point's transaction commits nothing by itself: without the
+    owner's commit the step is gone; with it, it is stored."""
+    for commit in (False, True):
+        with frontdoor.uow() as uow:
+            save_step(
+                uow,
+                "CA42",
+                at=AT,
+                state={"seq": 2},
+                step="/ivr/menu?s=2",
+                fingerprint="g",
+                answer="<Response/>",
+            )
+            if commit:
+                uow.commit()
+        with frontdoor.uow() as other:
+            stored = other.calls.get("CA42")
+        assert (stored is not None) is commit

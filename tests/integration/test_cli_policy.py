@@ -24,6 +24,7 @@ FRONTDOOR = str(Path(sys.executable).with_name("frontdoor"))
 def demo_frontdoor(frontdoor: Frontdoor) -> Iterator[Frontdoor]:
     with frontdoor.uow() as uow:
         load_demo(uow, date(2026, 11, 23))
+        uow.commit()
     yield frontdoor
 
 

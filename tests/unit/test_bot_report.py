@@ -38,9 +38,11 @@ def required(chat: Chat) -> list[str]:
     tracker = Tracker(chat.sender, dict(chat.slots), chat.latest, [], False, None, {}, None)
     frontdoor.set_client(chat.client)
     try:
-        tracker._chat_turn = Turn(CollectingDispatcher(), tracker)  # type: ignore[attr-defined]
-        form = ValidateReportForm()
-        return asyncio.run(form.required_slots([], None, tracker, {}))  # type: ignore[arg-type]
+        with chat.client.uow() as uow:
+            turn = Turn(CollectingDispatcher(), tracker, uow, chat.client)
+            tracker._chat_turn = turn  # type: ignore[attr-defined]
+            form = ValidateReportForm()
+            return asyncio.run(form.required_slots([], None, tracker, {}))  # type: ignore[arg-type]
     finally:
         frontdoor.set_client(None)
 
@@ -105,7 +107,8 @@ def test_a_gold_p2_ticket_is_opened_with_a_guaranteed_local_due_time() -> None:
     assert chat.said(f"I've opened ticket {number} (P2 high) for Digital Fax")
     assert chat.said("Tuesday, November 24, 2026, 12:00") and chat.said("guaranteed by your plan")
     assert chat.texts()[-1].startswith("Is there another, separate problem?")
-    ticket = chat.client.own_ticket(chat.client.contract("1013"), number)  # type: ignore[arg-type]
+    with chat.client.uow() as uow:
+        ticket = chat.client.own_ticket(uow, chat.client.contract(uow, "1013"), number)  # type: ignore[arg-type]
     assert ticket is not None and ticket.priority == "P2" and ticket.channel == "chat"
 
 

@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from core.demo import load_demo
+from core.policy import load_policy
 from core.services import identify_contact
 from core.testing import FakeUnitOfWork
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+POLICY = load_policy()
 RIGHT = ("1002", "operator1002@customer.example")
 
 
@@ -28,11 +30,11 @@ def uow(demo: FakeUnitOfWork) -> FakeUnitOfWork:
 
 
 def attempt(uow: FakeUnitOfWork, code: str, email: str, minutes: float = 0) -> str:
-    return identify_contact(uow, code, email, at=T0 + timedelta(minutes=minutes)).status
+    return identify_contact(uow, POLICY, code, email, at=T0 + timedelta(minutes=minutes)).status
 
 
 def test_a_registered_pair_identifies_the_contract(uow: FakeUnitOfWork) -> None:
-    found = identify_contact(uow, *RIGHT, at=T0)
+    found = identify_contact(uow, POLICY, *RIGHT, at=T0)
     assert found.status == "ok" and found.contract is not None
     assert found.contract.code == "1002"
 
