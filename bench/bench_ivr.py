@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/bench_ivr.py`` (PostgreSQL from ``FRONTDOOR_TEST_P
 else ``scripts/postgres-up.sh``; ``--database sqlite`` or ``both`` to compare). It creates a
 fresh database (a schema of its own on PostgreSQL, dropped at the end) with the demo data,
 starts ``gunicorn -w WORKERS 'web:create_app()'`` on a loopback port, and plays ``--calls``
-complete calls, ``--concurrency`` of them at a time, through ``ivr.simulator`` with valid
+complete calls, ``--concurrency`` of them at a time, through ``phonesim`` with valid
 ``X-Twilio-Signature``: registered and unknown callers in office hours (voice → language →
 identify → role → menu → priority → ticket → ``<Dial>`` → dial status) and out-of-hours
 voicemails (voice → voicemail → ``<Record>`` → recorded), each followed by the status callback.
@@ -54,8 +54,8 @@ from core.adapters.orm import tickets, transcripts  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
 from core.demo import load_demo  # noqa: E402
 from core.settings import load_settings  # noqa: E402
-from ivr.demo_calls import DemoCall, demo_calls  # noqa: E402
-from ivr.simulator import CallSimulator, HttpTransport, Reply, scripted  # noqa: E402
+from phonesim import CallSimulator, HttpTransport, Reply, scripted  # noqa: E402
+from phonesim.demo_calls import DemoCall, demo_calls  # noqa: E402
 
 DEMO_TODAY = date(2026, 11, 23)
 TOKEN = "bench-auth-token"
