@@ -35,7 +35,6 @@ import threading
 import time
 import urllib.request
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -54,7 +53,14 @@ from core.adapters.orm import tickets, transcripts  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
 from core.demo import load_demo  # noqa: E402
 from core.settings import load_settings  # noqa: E402
-from phonesim import CallSimulator, HttpTransport, Reply, scripted  # noqa: E402
+from phonesim import (  # noqa: E402
+    CallSimulator,
+    HttpTransport,
+    Reply,
+    TwimlError,
+    parse_twiml,
+    scripted,
+)
 from phonesim.demo_calls import DemoCall, demo_calls  # noqa: E402
 
 DEMO_TODAY = date(2026, 11, 23)
@@ -217,9 +223,10 @@ def _is_twiml(reply: Reply) -> bool:
     if reply.content_type not in ("text/xml", "application/xml"):
         return False
     try:
-        return ET.fromstring(reply.body).tag == "Response"
-    except ET.ParseError:
+        parse_twiml(reply.body)
+    except TwimlError:
         return False
+    return True
 
 
 class TimedTransport:
