@@ -25,8 +25,8 @@ run: $(STAMP)
 	VENV_BIN=$(BIN) FRONTDOOR_PORT=$(PORT) scripts/run.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check core cli web ivr bot tests bench
-	$(BIN)/ruff format --check core cli web ivr bot tests bench
+	$(BIN)/ruff check core cli web ivr bot tests bench phonesim
+	$(BIN)/ruff format --check core cli web ivr bot tests bench phonesim
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/bench_ivr.py`` (PostgreSQL from ``FRONTDOOR_TEST_P
 else ``scripts/postgres-up.sh``; ``--database sqlite`` or ``both`` to compare). It creates a
 fresh database (a schema of its own on PostgreSQL, dropped at the end) with the demo data,
 starts ``gunicorn -w WORKERS 'web:create_app()'`` on a loopback port, and plays ``--calls``
-complete calls, ``--concurrency`` of them at a time, through ``ivr.simulator`` with valid
+complete calls, ``--concurrency`` of them at a time, through ``phonesim`` with valid
 ``X-Twilio-Signature``: registered and unknown callers in office hours (voice → language →
 identify → role → menu → priority → ticket → ``<Dial>`` → dial status) and out-of-hours
 voicemails (voice → voicemail → ``<Record>`` → recorded), each followed by the status callback.
@@ -35,7 +35,6 @@ import threading
 import time
 import urllib.request
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -54,8 +53,15 @@ from core.adapters.orm import tickets, transcripts  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
 from core.demo import load_demo  # noqa: E402
 from core.settings import load_settings  # noqa: E402
-from ivr.demo_calls import DemoCall, demo_calls  # noqa: E402
-from ivr.simulator import CallSimulator, HttpTransport, Reply, scripted  # noqa: E402
+from phonesim import (  # noqa: E402
+    CallSimulator,
+    HttpTransport,
+    Reply,
+    TwimlError,
+    parse_twiml,
+    scripted,
+)
+from phonesim.demo_calls import DemoCall, demo_calls  # noqa: E402
 
 DEMO_TODAY = date(2026, 11, 23)
 TOKEN = "bench-auth-token"
@@ -217,9 +223,10 @@ def _is_twiml(reply: Reply) -> bool:
     if reply.content_type not in ("text/xml", "application/xml"):
         return False
     try:
-        return ET.fromstring(reply.body).tag == "Response"
-    except ET.ParseError:
+        parse_twiml(reply.body)
+    except TwimlError:
         return False
+    return True
 
 
 class TimedTransport:

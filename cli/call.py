@@ -11,7 +11,7 @@ import click
 
 from cli.context import fail, get_frontdoor
 from core.settings import SettingsError, load_settings
-from ivr.simulator import (
+from phonesim import (
     DEFAULT_FROM,
     DEFAULT_VOICE_PATH,
     CallSimulator,

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from cli.main import cli
 from core.bootstrap import Frontdoor
-from ivr.simulator import (
+from phonesim import (
     APPLICATION_ERROR,
     SIMULATED_AT_HEADER,
     CallResult,

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from core.bootstrap import Frontdoor
-from ivr.demo_calls import EUROPE, NIGHT_ROME, admin_phone
+from phonesim.demo_calls import EUROPE, NIGHT_ROME, admin_phone
 
 from .conftest import DEMO_TODAY
 from .test_ivr_office_hours import outcome_of, stored_tickets

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from core.adapters.orm import tickets, transcripts, turns
 from core.bootstrap import Frontdoor
 from core.demo import load_demo
-from ivr.demo_calls import DemoCall, demo_calls
-from ivr.simulator import CallResult, CallSimulator, HttpTransport, scripted
+from phonesim import CallResult, CallSimulator, HttpTransport, scripted
+from phonesim.demo_calls import DemoCall, demo_calls
 from web.app import WORKER_HEADER
 
 from .conftest import DEMO_TODAY, DESK, ON_CALL

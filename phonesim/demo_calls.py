@@ -2,7 +2,7 @@
 
 The multi-worker test and the load benchmark (``bench/bench_ivr.py``) play these against a
 running app: each is a realistic sequence of webhooks, from ``/ivr/voice`` to the ticket and the
-``<Dial>`` or the voicemail, with the keys a caller presses (:func:`ivr.simulator.scripted`).
+``<Dial>`` or the voicemail, with the keys a caller presses (:func:`phonesim.scripted`).
 """
 
 from __future__ import annotations
