@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from core.adapters.orm import calls, pin_attempts, tickets, transcripts, turns
 from core.bootstrap import Frontdoor
-from ivr import IvrSettings, IvrSettingsError, flow, load_ivr_settings
+from core.settings import SettingsError, load_settings
+from ivr import IvrSettings, flow
 
 from .conftest import NUMBERS, Ivr
 from .test_ivr_office_hours import stored_tickets
@@ -167,8 +168,8 @@ def test_status_callbacks_are_recorded_on_the_transcript(ivr: Ivr) -> None:
 
 def test_skipping_signatures_is_refused_in_production() -> None:
     """FRONTDOOR_IVR_SKIP_SIGNATURE=1 is for local demos only."""
-    with pytest.raises(IvrSettingsError, match="production"):
-        load_ivr_settings({"FRONTDOOR_IVR_SKIP_SIGNATURE": "1"}, production=True)
+    with pytest.raises(SettingsError, match="production"):
+        load_settings({"FRONTDOOR_IVR_SKIP_SIGNATURE": "1", "FRONTDOOR_ENV": "production"})
 
 
 def test_skipping_signatures_accepts_unsigned_requests_and_warns(
@@ -184,14 +185,14 @@ def test_skipping_signatures_accepts_unsigned_requests_and_warns(
 
 def test_telephony_settings_come_from_the_environment() -> None:
     """Desk per theatre, on-call numbers, dial mode and record length from variables."""
-    settings = load_ivr_settings(
+    settings = load_settings(
         {
             "FRONTDOOR_IVR_DESK_NUMBER": "europe=+390500000000,+13050000000",
             "FRONTDOOR_ONCALL_NUMBERS": "+390511111111, +390522222222",
             "FRONTDOOR_IVR_DIAL_MODE": "simultaneous",
             "FRONTDOOR_IVR_RECORD_MAX_SECONDS": "90",
         }
-    )
+    ).ivr
     assert settings.desk_number("europe") == "+390500000000"
     assert settings.desk_number("americas") == "+13050000000"
     assert settings.on_call_numbers == ("+390511111111", "+390522222222")

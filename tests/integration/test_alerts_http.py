@@ -49,11 +49,12 @@ def app_for(fd: Frontdoor, **config: Any) -> Flask:
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=AUTH_TOKEN,
         public_base_url=BASE_URL,
-        on_call_numbers=("+390500000001", "+390500000002"),
         on_call_caller_id="+390584943232",
     )
     fields.update(config.pop("settings", {}))
-    settings = replace(fd.settings, **fields)
+    on_call = ("+390500000001", "+390500000002")
+    ivr = replace(fd.settings.ivr, on_call_numbers=fields.pop("on_call_numbers", on_call))
+    settings = replace(fd.settings, ivr=ivr, **fields)
     wired = replace(fd, settings=settings)
     return create_app({"TESTING": True, "FRONTDOOR_CLOCK": lambda: SATURDAY_23, **config}, wired)
 
