@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from core.adapters.orm import calls, pin_attempts, tickets, transcripts, turns
 from core.bootstrap import Frontdoor
@@ -41,6 +42,21 @@ def test_missing_or_forged_signature_is_refused_with_403_and_nothing_written(
     response = ivr.twilio.post("/ivr/voice", PARAMS, signature=signature)
     assert response.status_code == 403
     assert rows(ivr.fd) == before
+
+
+def test_a_repeated_form_field_is_signed_with_all_of_its_values(ivr: Ivr) -> None:
+    """Twilio signs every value of a repeated field: signed with all of them, the step runs;
+    signed with the first one only, 403."""
+    form = MultiDict([*PARAMS.items(), ("Note", "first"), ("Note", "second")])
+    url = ivr.twilio.base_url + "/ivr/voice"
+    all_values = ivr.twilio.validator.compute_signature(url, form)
+    first_only = ivr.twilio.validator.compute_signature(url, form.to_dict())
+    assert all_values != first_only
+    post = ivr.twilio.client.post
+    refused = post("/ivr/voice", data=form, headers={"X-Twilio-Signature": first_only})
+    assert refused.status_code == 403
+    accepted = post("/ivr/voice", data=form, headers={"X-Twilio-Signature": all_values})
+    assert accepted.status_code == 200
 
 
 def test_signature_is_checked_against_the_public_url_not_the_internal_one(ivr: Ivr) -> None:
