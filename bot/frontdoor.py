@@ -7,7 +7,6 @@ the clock here. Actions ask this client; every decision, deadline and ticket com
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from core.tokens import ContactClaims, verify_token
 from core.unit_of_work import AbstractUnitOfWork
 
 CHANNEL = "chat"
-DEV_TOKEN_SECRET = "frontdoor-dev-chat-token-secret"  # noqa: S105 - development only, like the demo PIN
 Clock = Callable[[], datetime]
 
 
@@ -111,25 +109,15 @@ _client: CoreClient | None = None
 _lock = threading.Lock()
 
 
-def token_secret_from_env() -> str:
-    """``CHAT_TOKEN_SECRET`` (shared with the web app), else ``SECRET_KEY``; a fixed development
-    secret only outside production."""
-    secret = os.environ.get("CHAT_TOKEN_SECRET") or os.environ.get("SECRET_KEY")
-    if secret:
-        return secret
-    if os.environ.get("FRONTDOOR_ENV", "development") == "production":
-        raise RuntimeError("production mode needs CHAT_TOKEN_SECRET (or SECRET_KEY)")
-    return DEV_TOKEN_SECRET
-
-
 def get_client() -> CoreClient:
-    """The process's client, bootstrapped at the first call (not at import time)."""
+    """The process's client, bootstrapped at the first call (not at import time); the token
+    secret is ``settings.chat.token_secret``, the one the web app signs with."""
     global _client
     with _lock:
         if _client is None:
             fd = bootstrap()
             fd.warm(datetime.now(timezone.utc).date())
-            _client = CoreClient(fd.policy, fd.book, fd.uow, token_secret_from_env())
+            _client = CoreClient(fd.policy, fd.book, fd.uow, fd.settings.chat.token_secret)
         return _client
 
 

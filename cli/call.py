@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from cli.context import fail, get_frontdoor
-from core.settings import SettingsError, load_settings
+from cli.context import fail, get_frontdoor, get_settings
 from phonesim import (
     DEFAULT_FROM,
     DEFAULT_VOICE_PATH,
@@ -87,10 +86,7 @@ def call(
     """
     transport: Transport
     if url:
-        try:
-            settings = load_settings()
-        except SettingsError as exc:
-            fail(str(exc))
+        settings = get_settings(ctx)
         try:
             transport = HttpTransport(url)
         except SimulatorError as exc:

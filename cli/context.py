@@ -1,6 +1,8 @@
 """How a command gets the wired application: ``ctx.obj`` may already hold a Frontdoor (tests
 inject one, as ``obj=frontdoor`` or ``obj={"frontdoor": frontdoor}``); otherwise it is
-bootstrapped on first use and its connections are closed when the command ends."""
+bootstrapped on first use and its connections are closed when the command ends. The settings are
+read once per invocation: the Frontdoor's, or (a command that needs no Frontdoor) those
+:func:`get_settings` loaded and the Frontdoor is then built on."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ import click
 from core.adapters.db import is_current
 from core.bootstrap import Frontdoor, bootstrap
 from core.policy import PolicyError
-from core.settings import SettingsError
+from core.settings import Settings, SettingsError, load_settings
 
 KEY = "frontdoor"
+SETTINGS_KEY = "settings"
 
 
 class BadInput(click.ClickException):
@@ -38,17 +41,39 @@ def get_frontdoor(ctx: click.Context, *, migrated: bool = True) -> Frontdoor:
     return frontdoor
 
 
-def _frontdoor(ctx: click.Context) -> Frontdoor:
+def get_settings(ctx: click.Context) -> Settings:
+    """The settings of this invocation, read once (bad settings exit 2)."""
+    root = _root(ctx)
+    if isinstance(root.obj, Frontdoor):
+        return root.obj.settings
+    found = root.obj.get(KEY)
+    if isinstance(found, Frontdoor):
+        return found.settings
+    if not isinstance(root.obj.get(SETTINGS_KEY), Settings):
+        try:
+            root.obj[SETTINGS_KEY] = load_settings()
+        except SettingsError as exc:
+            fail(" / ".join(str(exc).splitlines()))
+    settings: Settings = root.obj[SETTINGS_KEY]
+    return settings
+
+
+def _root(ctx: click.Context) -> click.Context:
     root = ctx.find_root()
+    if not isinstance(root.obj, (Frontdoor, dict)):
+        root.obj = {}
+    return root
+
+
+def _frontdoor(ctx: click.Context) -> Frontdoor:
+    root = _root(ctx)
     if isinstance(root.obj, Frontdoor):
         return root.obj
-    if not isinstance(root.obj, dict):
-        root.obj = {}
     found = root.obj.get(KEY)
     if isinstance(found, Frontdoor):
         return found
     try:
-        frontdoor = bootstrap()
+        frontdoor = bootstrap(get_settings(ctx))
     except (PolicyError, SettingsError) as exc:
         fail(" / ".join(str(exc).splitlines()))
     root.obj[KEY] = frontdoor

@@ -6,7 +6,6 @@ Query commands print JSON on stdout. Bad input exits 2 with one line on stderr, 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime
 from typing import Any
@@ -15,13 +14,14 @@ import click
 from dotenv import load_dotenv
 
 from cli.call import call
-from cli.context import get_frontdoor
+from cli.context import KEY, SETTINGS_KEY, get_frontdoor
 from cli.data import contracts, db, demo, pin
 from cli.lang import lang
 from cli.staff import staff, transcripts
 from core.decision import TOPICS, Request, decide, served_language
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
+from core.settings import Settings, SettingsError, load_settings
 from core.sla import escalation_schedule, response_deadline
 
 
@@ -180,8 +180,9 @@ def main() -> None:
     """Console entry point: reads ``.env`` in development. Any bad input exits 2 with one line
     on stderr (click's own usage errors included), never a traceback."""
     load_dotenv(override=False)
+    obj: dict[str, Any] = {}
     try:
-        cli.main(prog_name="frontdoor", standalone_mode=False)
+        cli.main(prog_name="frontdoor", standalone_mode=False, obj=obj)
     except click.UsageError as exc:
         click.echo(f"frontdoor: error: {_one_line(exc.format_message())}", err=True)
         sys.exit(2)
@@ -192,10 +193,23 @@ def main() -> None:
         click.echo("frontdoor: aborted", err=True)
         sys.exit(130)
     except Exception as exc:  # the last net: one line, the traceback only on request
-        if os.environ.get("FRONTDOOR_DEBUG"):
+        if _debug(obj):
             raise
         click.echo(
             f"frontdoor: internal error: {type(exc).__name__}: {exc}".splitlines()[0], err=True
         )
         click.echo("frontdoor: set FRONTDOOR_DEBUG=1 to see the traceback", err=True)
         sys.exit(1)
+
+
+def _debug(obj: dict[str, Any]) -> bool:
+    """``settings.debug`` (FRONTDOOR_DEBUG) of this invocation: the settings the command read,
+    else read now (malformed settings: no traceback)."""
+    frontdoor = obj.get(KEY)
+    settings = frontdoor.settings if frontdoor is not None else obj.get(SETTINGS_KEY)
+    if not isinstance(settings, Settings):
+        try:
+            settings = load_settings()
+        except SettingsError:
+            return False
+    return settings.debug

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from core.phone import is_e164
+
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yml")
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -25,7 +27,6 @@ PlanName = Literal["basic", "gold", "platinum"]
 Priority = Literal["P1", "P2", "P3", "P4"]
 PRIORITIES: tuple[Priority, ...] = ("P1", "P2", "P3", "P4")
 Licence = Literal["perpetual", "subscription", "cloud"]
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -99,7 +100,7 @@ class Theatre(_Frozen):
 
     @validator("phone")
     def _e164(cls, value: str) -> str:
-        if not _E164.match(value):
+        if not is_e164(value):
             raise ValueError(f"not an E.164 number: {value!r}")
         return value
 

@@ -1,38 +1,35 @@
 """Twilio voice webhooks (Flask blueprint, TwiML) on top of the core: issue #3.
 
 ``init_app`` mounts the blueprint at ``/ivr`` and keeps what the webhooks need in
-``app.extensions["ivr"]``: the wired Frontdoor, the telephony settings, the prompts (loaded
-once), the Twilio auth token and the public base URL.
+``app.extensions["ivr"]``: the wired Frontdoor, the telephony settings (``settings.ivr``), the
+prompts (loaded once), the Twilio auth token and the public base URL.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from flask import Flask
 
 from core.bootstrap import Frontdoor
+from core.settings import IvrSettings, SettingsError
 from ivr.prompts import load_prompts
-from ivr.settings import IvrSettings, IvrSettingsError, load_ivr_settings
 
-__all__ = ["IvrSettings", "IvrSettingsError", "init_app", "load_ivr_settings"]
+__all__ = ["IvrSettings", "init_app"]
 log = logging.getLogger("frontdoor.ivr")
 
 
 def init_app(app: Flask, fd: Frontdoor) -> None:
     """Mount the IVR. ``app.config`` may carry ``FRONTDOOR_IVR`` (an :class:`IvrSettings`),
     ``TWILIO_AUTH_TOKEN`` and ``PUBLIC_BASE_URL`` (tests); otherwise they come from the
-    environment and the settings."""
+    Frontdoor's settings."""
     from ivr.views import bp
 
-    settings: IvrSettings = app.config.get("FRONTDOOR_IVR") or load_ivr_settings(
-        os.environ, production=fd.settings.production
-    )
+    settings: IvrSettings = app.config.get("FRONTDOOR_IVR") or fd.settings.ivr
     if settings.skip_signature:
         if fd.settings.production:
-            raise IvrSettingsError("FRONTDOOR_IVR_SKIP_SIGNATURE=1 is refused in production")
+            raise SettingsError("FRONTDOOR_IVR_SKIP_SIGNATURE=1 is refused in production")
         log.warning(
             "!!! FRONTDOOR_IVR_SKIP_SIGNATURE=1: IVR webhooks accept UNSIGNED requests. "
             "Local demo only: never expose this app to the internet like this. !!!"

@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from core.model import Call
@@ -35,6 +34,7 @@ from core.services import (
 from core.unit_of_work import AbstractUnitOfWork, in_transaction
 from ivr import handlers
 from ivr.step import Step
+from ivr.twilio_signature import signed
 
 log = logging.getLogger("frontdoor.ivr")
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
@@ -51,21 +51,11 @@ def _config(name: str) -> Any:
     return current_app.extensions["ivr"][name]
 
 
-def _public_url() -> str:
-    base = _config("public_base_url") or request.host_url.rstrip("/")
-    query = request.query_string.decode("latin-1")
-    return f"{base}{request.script_root}{request.path}" + (f"?{query}" if query else "")
-
-
 def _signed() -> bool:
-    if _config("settings").skip_signature:
-        return True
-    token = _config("auth_token")
-    if not token:
+    token, skip = _config("auth_token"), _config("settings").skip_signature
+    if not token and not skip:
         log.error("TWILIO_AUTH_TOKEN is not set: IVR webhook refused")
-        return False
-    signature = request.headers.get("X-Twilio-Signature", "")
-    return bool(RequestValidator(token).validate(_public_url(), request.form, signature))
+    return signed(request, token, _config("public_base_url"), skip)
 
 
 def _refused() -> Response | None:

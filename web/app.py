@@ -30,8 +30,8 @@ def create_app(
     alerts.init_app(app)
     console.init_app(app)
     helpcenter.init_app(app)
-    worker_header = os.environ.get("FRONTDOOR_WORKER_HEADER") == "1"
-    if not fd.settings.production and app.config.get("FRONTDOOR_WORKER_HEADER", worker_header):
+    worker_header = app.config.get("FRONTDOOR_WORKER_HEADER", fd.settings.web.worker_header)
+    if not fd.settings.production and worker_header:
         _tell_worker(app)
 
     @app.get("/healthz")

@@ -3,21 +3,15 @@ the CSV import and the demo data."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from core.model import Contact, Contract, Customer
+from core.phone import is_e164 as is_e164  # re-exported: core.services.is_e164
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-def is_e164(phone: str) -> bool:
-    """True for an E.164 number: "+", country code, at most 15 digits (issue #2: contacts)."""
-    return bool(_E164.match(phone))
 
 
 @transactional

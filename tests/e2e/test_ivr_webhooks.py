@@ -8,10 +8,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from core.adapters.orm import calls, pin_attempts, tickets, transcripts, turns
 from core.bootstrap import Frontdoor
-from ivr import IvrSettings, IvrSettingsError, flow, handlers, load_ivr_settings
+from core.settings import SettingsError, load_settings
+from ivr import IvrSettings, flow, handlers
 
 from .conftest import NUMBERS, Ivr
 from .test_ivr_office_hours import stored_tickets
@@ -40,6 +42,21 @@ def test_missing_or_forged_signature_is_refused_with_403_and_nothing_written(
     response = ivr.twilio.post("/ivr/voice", PARAMS, signature=signature)
     assert response.status_code == 403
     assert rows(ivr.fd) == before
+
+
+def test_a_repeated_form_field_is_signed_with_all_of_its_values(ivr: Ivr) -> None:
+    """Twilio signs every value of a repeated field: signed with all of them, the step runs;
+    signed with the first one only, 403."""
+    form = MultiDict([*PARAMS.items(), ("Note", "first"), ("Note", "second")])
+    url = ivr.twilio.base_url + "/ivr/voice"
+    all_values = ivr.twilio.validator.compute_signature(url, form)
+    first_only = ivr.twilio.validator.compute_signature(url, form.to_dict())
+    assert all_values != first_only
+    post = ivr.twilio.client.post
+    refused = post("/ivr/voice", data=form, headers={"X-Twilio-Signature": first_only})
+    assert refused.status_code == 403
+    accepted = post("/ivr/voice", data=form, headers={"X-Twilio-Signature": all_values})
+    assert accepted.status_code == 200
 
 
 def test_signature_is_checked_against_the_public_url_not_the_internal_one(ivr: Ivr) -> None:
@@ -189,8 +206,8 @@ def test_status_callbacks_are_recorded_on_the_transcript(ivr: Ivr) -> None:
 
 def test_skipping_signatures_is_refused_in_production() -> None:
     """FRONTDOOR_IVR_SKIP_SIGNATURE=1 is for local demos only."""
-    with pytest.raises(IvrSettingsError, match="production"):
-        load_ivr_settings({"FRONTDOOR_IVR_SKIP_SIGNATURE": "1"}, production=True)
+    with pytest.raises(SettingsError, match="production"):
+        load_settings({"FRONTDOOR_IVR_SKIP_SIGNATURE": "1", "FRONTDOOR_ENV": "production"})
 
 
 def test_skipping_signatures_accepts_unsigned_requests_and_warns(
@@ -206,14 +223,14 @@ def test_skipping_signatures_accepts_unsigned_requests_and_warns(
 
 def test_telephony_settings_come_from_the_environment() -> None:
     """Desk per theatre, on-call numbers, dial mode and record length from variables."""
-    settings = load_ivr_settings(
+    settings = load_settings(
         {
             "FRONTDOOR_IVR_DESK_NUMBER": "europe=+390500000000,+13050000000",
             "FRONTDOOR_ONCALL_NUMBERS": "+390511111111, +390522222222",
             "FRONTDOOR_IVR_DIAL_MODE": "simultaneous",
             "FRONTDOOR_IVR_RECORD_MAX_SECONDS": "90",
         }
-    )
+    ).ivr
     assert settings.desk_number("europe") == "+390500000000"
     assert settings.desk_number("americas") == "+13050000000"
     assert settings.on_call_numbers == ("+390511111111", "+390522222222")

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from core.bootstrap import Frontdoor
 from core.services import ContactSpec, get_ticket
@@ -49,11 +50,12 @@ def app_for(fd: Frontdoor, **config: Any) -> Flask:
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=AUTH_TOKEN,
         public_base_url=BASE_URL,
-        on_call_numbers=("+390500000001", "+390500000002"),
         on_call_caller_id="+390584943232",
     )
     fields.update(config.pop("settings", {}))
-    settings = replace(fd.settings, **fields)
+    on_call = ("+390500000001", "+390500000002")
+    ivr = replace(fd.settings.ivr, on_call_numbers=fields.pop("on_call_numbers", on_call))
+    settings = replace(fd.settings, ivr=ivr, **fields)
     wired = replace(fd, settings=settings)
     return create_app({"TESTING": True, "FRONTDOOR_CLOCK": lambda: SATURDAY_23, **config}, wired)
 
@@ -237,20 +239,25 @@ def test_gold_critical_at_night_makes_no_call(frontdoor: Frontdoor) -> None:
     assert recorder.requests == []
 
 
-def signed(url: str, form: dict[str, str], token: str = AUTH_TOKEN) -> dict[str, str]:
+def signed(url: str, form: Any, token: str = AUTH_TOKEN) -> dict[str, str]:
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, form)}
 
 
-def test_pressing_1_acknowledges_with_a_valid_signature_only(frontdoor: Frontdoor) -> None:
-    """The Gather action is signature-checked; a forged request changes nothing."""
+def paged(frontdoor: Frontdoor, client: FlaskClient, recorder: RecordingHttpClient) -> Any:
+    """A Platinum critical alert at night: the ticket and the Gather action of the call."""
     add_contract(frontdoor, "2002", plan="platinum", contacts=(NIGHT_ADMIN,))
-    recorder = RecordingHttpClient()
-    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
     labels = {"alertname": "Down", "severity": "critical", "contract": "2002"}
     [result] = post(client, webhook(alert("2002", labels=labels))).get_json()["alerts"]
     twiml = ET.fromstring(recorder.requests[0]["data"]["Twiml"])
     action = twiml.find("Gather").get("action")  # type: ignore[union-attr]
-    path = urlparse(action).path + "?" + urlparse(action).query
+    return result, action, urlparse(action).path + "?" + urlparse(action).query
+
+
+def test_pressing_1_acknowledges_with_a_valid_signature_only(frontdoor: Frontdoor) -> None:
+    """The Gather action is signature-checked; a forged request changes nothing."""
+    recorder = RecordingHttpClient()
+    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
+    result, action, path = paged(frontdoor, client, recorder)
     form = {"CallSid": "CA1", "Digits": "1", "To": "+390500000001"}
     forged = client.post(path, data=form, headers=signed(action, form, token="not-the-token"))
     assert forged.status_code == 403
@@ -265,6 +272,22 @@ def test_pressing_1_acknowledges_with_a_valid_signature_only(frontdoor: Frontdoo
     ticket = get_ticket(frontdoor.uow(), result["ticket"])
     assert (ticket.status, ticket.taken_by) == ("taken", "on-call +390500000001")
     assert parse_qs(urlparse(action).query)["ticket"] == [ticket.number]
+
+
+def test_a_repeated_form_field_is_signed_with_all_of_its_values(frontdoor: Frontdoor) -> None:
+    """Twilio signs every value of a repeated field: the acknowledgement signed with all of
+    them is recorded; signed with the first one only, 403 and nothing changes."""
+    recorder = RecordingHttpClient()
+    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
+    result, action, path = paged(frontdoor, client, recorder)
+    form = MultiDict([("CallSid", "CA1"), ("Digits", "1"), ("To", "+390500000001")])
+    form.add("Digits", "2")
+    first_only = client.post(path, data=form, headers=signed(action, form.to_dict()))
+    assert first_only.status_code == 403
+    assert get_ticket(frontdoor.uow(), result["ticket"]).taken_at is None
+    ok = client.post(path, data=form, headers=signed(action, form))
+    assert ok.status_code == 200
+    assert "Acknowledged" in ok.get_data(as_text=True)
 
 
 def test_staff_see_what_each_alert_did_in_its_transcript(

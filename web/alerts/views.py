@@ -15,12 +15,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from core.alerts import OnCallNotifier
 from core.bootstrap import Frontdoor
 from core.services import AlertReceipt, ServiceError, acknowledge_page, receive_alert
+from ivr.twilio_signature import signed
 from web.alerts.notifier import ACK_PATH, Voice, notifier_from_settings
 from web.alerts.schema import PayloadError, parse_payload
 
@@ -127,7 +127,10 @@ def _shown(receipt: AlertReceipt) -> dict[str, Any]:
 @bp.post(ACK_PATH)
 def acknowledge() -> Response:
     """Twilio's Gather action on the on-call call: 1 acknowledges the ticket."""
-    if not _signed_by_twilio():
+    settings = _fd().settings
+    # only the notifier's calls come here, and it needs PUBLIC_BASE_URL: no host-URL fallback
+    base = settings.public_base_url
+    if not base or not signed(request, settings.twilio_auth_token, base, skip=False):
         return _problem(403, "invalid Twilio signature")
     number = request.args.get("ticket", "")
     response = VoiceResponse()
@@ -150,16 +153,6 @@ def acknowledge() -> Response:
         return _twiml(response)
     response.say("Acknowledged. The ticket is yours. Goodbye.", **_voice())
     return _twiml(response)
-
-
-def _signed_by_twilio() -> bool:
-    settings = _fd().settings
-    if not settings.twilio_auth_token or not settings.public_base_url:
-        return False
-    url = settings.public_base_url + request.full_path.rstrip("?")
-    signature = request.headers.get("X-Twilio-Signature", "")
-    validator = RequestValidator(settings.twilio_auth_token)
-    return bool(validator.validate(url, request.form.to_dict(), signature))
 
 
 def _voice() -> dict[str, str]:

@@ -5,15 +5,15 @@ REST channel with the signed contact token (core.tokens) of the demo sign-in in 
 and returns the bot's text and buttons. Every POST needs the session's CSRF token (header
 ``X-CSRFToken`` or form field ``csrf_token``), checked here for this blueprint only.
 
-Settings (``app.config``, defaults from the environment of the same name):
-``FRONTDOOR_RASA_URL`` (default http://127.0.0.1:5005), ``FRONTDOOR_RASA_TIMEOUT`` (seconds),
-``FRONTDOOR_CHAT_TOKEN_SECRET`` (default: ``CHAT_TOKEN_SECRET``, else ``SECRET_KEY``, the same
-rule the action server follows), ``FRONTDOOR_DEMO_SIGN_IN`` (default: on outside production).
+Settings (``app.config``, defaults from the Frontdoor's ``settings.chat``, read from the
+variables of the same name): ``FRONTDOOR_RASA_URL`` (default http://127.0.0.1:5005),
+``FRONTDOOR_RASA_TIMEOUT`` (seconds), ``FRONTDOOR_CHAT_TOKEN_SECRET`` (default:
+``CHAT_TOKEN_SECRET``, else ``SECRET_KEY``, the secret the action server uses too),
+``FRONTDOOR_DEMO_SIGN_IN`` (default: on outside production).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,10 +22,9 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
-from bot.frontdoor import token_secret_from_env
 from web.helpcenter import views
 from web.helpcenter.blueprint import bp
-from web.helpcenter.rasa import DEFAULT_TIMEOUT, DEFAULT_URL, RasaClient
+from web.helpcenter.rasa import RasaClient
 
 __all__ = ["bp", "init_app"]
 
@@ -50,12 +49,11 @@ def init_app(app: Flask) -> None:
     """Register the Help Center on ``app``: settings, the Rasa client, CSRF and the blueprint."""
     fd = app.extensions["frontdoor"]
     app.config.setdefault("FRONTDOOR_CLOCK", _utc_now)
-    app.config.setdefault("FRONTDOOR_RASA_URL", os.environ.get("FRONTDOOR_RASA_URL", DEFAULT_URL))
-    timeout = os.environ.get("FRONTDOOR_RASA_TIMEOUT", str(DEFAULT_TIMEOUT))
-    app.config.setdefault("FRONTDOOR_RASA_TIMEOUT", float(timeout))
+    chat = fd.settings.chat
+    app.config.setdefault("FRONTDOOR_RASA_URL", chat.rasa_url)
+    app.config.setdefault("FRONTDOOR_RASA_TIMEOUT", chat.rasa_timeout)
     app.config.setdefault("FRONTDOOR_DEMO_SIGN_IN", not fd.settings.production)
-    if "FRONTDOOR_CHAT_TOKEN_SECRET" not in app.config:
-        app.config["FRONTDOOR_CHAT_TOKEN_SECRET"] = token_secret_from_env()
+    app.config.setdefault("FRONTDOOR_CHAT_TOKEN_SECRET", chat.token_secret)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     if "helpcenter.rasa" not in app.extensions:

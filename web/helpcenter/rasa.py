@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.settings import DEFAULT_RASA_TIMEOUT as DEFAULT_TIMEOUT
+from core.settings import DEFAULT_RASA_URL as DEFAULT_URL
+
 REST_PATH = "/webhooks/rest/webhook"
-DEFAULT_URL = "http://127.0.0.1:5005"
-DEFAULT_TIMEOUT = 30.0  # seconds: the first turn after start-up can be slow on 2 cores
 
 Transport = Callable[[str, bytes, float], bytes]
 """(url, JSON body, timeout in seconds) -> response body; raises :class:`RasaUnavailable`."""

@@ -1,0 +1,140 @@
+"""Settings from environment variables (a ``.env`` file is read by the entry points).
+
+One frozen :class:`Settings`, built by :func:`load_settings` once per process by an entry point
+(:func:`core.bootstrap.bootstrap`, the CLI) and passed down: nothing else reads the environment,
+and nothing here runs at import time. A malformed value raises :class:`SettingsError`, one line
+naming the variable. Channel settings are sections: ``settings.ivr`` (:mod:`core.settings.ivr`),
+``settings.chat`` and ``settings.web`` (:mod:`core.settings.channels`).
+
+| variable | field (default) |
+|---|---|
+| ``DATABASE_URL`` | ``database_url`` (SQLite file ``var/frontdoor.sqlite3``) |
+| ``FRONTDOOR_POLICY`` | ``policy_path`` (the shipped policy) |
+| ``FRONTDOOR_ENV`` | ``production`` (``production``; default ``development``) |
+| ``SECRET_KEY``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_ACCOUNT_SID``, ``PUBLIC_BASE_URL`` | same
+  names in lower case (required in production: the first three of ``SECRET_KEY``,
+  ``TWILIO_AUTH_TOKEN`` and ``PUBLIC_BASE_URL``) |
+| ``FRONTDOOR_TRANSCRIPT_RETENTION_DAYS`` | ``transcript_retention_days`` (365) |
+| ``FRONTDOOR_ALERTS_TOKEN`` | ``alerts_token`` (none: the alerts endpoint is closed) |
+| ``FRONTDOOR_ALERTS_CONTRACT_LABEL`` | ``alerts_contract_label`` (``contract``) |
+| ``FRONTDOOR_ALERTS_MAX_BYTES`` | ``alerts_max_bytes`` (1 MiB) |
+| ``FRONTDOOR_ONCALL_NUMBERS`` | ``ivr.on_call_numbers``, also ``on_call_numbers`` (alerts) |
+| ``FRONTDOOR_ONCALL_CALLER_ID`` | ``on_call_caller_id`` |
+| ``FRONTDOOR_DEBUG`` | ``debug``: the command line shows the traceback of an internal error |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.settings import parse
+from core.settings.channels import (
+    DEFAULT_RASA_TIMEOUT,
+    DEFAULT_RASA_URL,
+    DEV_TOKEN_SECRET,
+    ChatSettings,
+    WebSettings,
+    load_chat,
+    load_web,
+)
+from core.settings.ivr import IvrSettings, load_ivr
+from core.settings.parse import SettingsError
+
+__all__ = [
+    "DEFAULT_RASA_TIMEOUT",
+    "DEFAULT_RASA_URL",
+    "DEFAULT_VAR_DIR",
+    "DEV_TOKEN_SECRET",
+    "PROJECT_ROOT",
+    "ChatSettings",
+    "IvrSettings",
+    "Settings",
+    "SettingsError",
+    "WebSettings",
+    "default_database_url",
+    "load_settings",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    policy_path: str | None
+    twilio_auth_token: str | None
+    public_base_url: str | None
+    secret_key: str | None
+    production: bool
+    transcript_retention_days: int = 365
+    # issue #6, monitoring alerts: the webhook's bearer token, the label naming the contract,
+    # the largest body accepted, and the on-call call (Twilio account, caller id; the numbers
+    # are the IVR's on-call numbers, read once).
+    alerts_token: str | None = None
+    alerts_contract_label: str = "contract"
+    alerts_max_bytes: int = 1024 * 1024
+    twilio_account_sid: str | None = None
+    on_call_caller_id: str | None = None
+    debug: bool = False
+    ivr: IvrSettings = field(default_factory=IvrSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+
+    @property
+    def on_call_numbers(self) -> tuple[str, ...]:
+        """``FRONTDOOR_ONCALL_NUMBERS``: the on-call engineers the IVR dials and alerts call."""
+        return self.ivr.on_call_numbers
+
+    def require_production_settings(self) -> None:
+        """In production every secret must be set: fail at start-up, naming what is missing."""
+        if not self.production:
+            return
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.secret_key),
+                ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                ("PUBLIC_BASE_URL", self.public_base_url),
+                ("CHAT_TOKEN_SECRET", self.chat.token_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(f"production mode needs these settings: {', '.join(missing)}")
+
+
+def default_database_url(var_dir: Path = DEFAULT_VAR_DIR) -> str:
+    return f"sqlite:///{var_dir / 'frontdoor.sqlite3'}"
+
+
+def load_settings(env: parse.Env | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    production = env.get("FRONTDOOR_ENV", "development") == "production"
+    caller_id = parse.text(env, "FRONTDOOR_ONCALL_CALLER_ID")
+    if caller_id:
+        parse.phone("FRONTDOOR_ONCALL_CALLER_ID", caller_id)
+    on_call_numbers = parse.phones(env, "FRONTDOOR_ONCALL_NUMBERS")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        policy_path=parse.text(env, "FRONTDOOR_POLICY"),
+        twilio_auth_token=parse.text(env, "TWILIO_AUTH_TOKEN"),
+        public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        secret_key=parse.text(env, "SECRET_KEY"),
+        production=production,
+        transcript_retention_days=parse.whole(
+            env, "FRONTDOOR_TRANSCRIPT_RETENTION_DAYS", 365, "days"
+        ),
+        alerts_token=parse.text(env, "FRONTDOOR_ALERTS_TOKEN"),
+        alerts_contract_label=env.get("FRONTDOOR_ALERTS_CONTRACT_LABEL") or "contract",
+        alerts_max_bytes=parse.whole(env, "FRONTDOOR_ALERTS_MAX_BYTES", 1024 * 1024, "bytes"),
+        twilio_account_sid=parse.text(env, "TWILIO_ACCOUNT_SID"),
+        on_call_caller_id=caller_id,
+        debug=bool(env.get("FRONTDOOR_DEBUG")),
+        ivr=load_ivr(env, production=production, on_call_numbers=on_call_numbers),
+        chat=load_chat(env, production=production),
+        web=load_web(env),
+    )
