@@ -62,7 +62,7 @@ def hours(turn: Turn, contract: Contract) -> None:
         close=f"{theatre.office_hours.close:%H:%M}",
         zone=zone,
     )
-    plan = policy.plans[contract.plan]  # type: ignore[index]
+    plan = policy.plans[contract.plan]
     if plan.extended_hours:
         extended = theatre.extended_hours
         turn.say(
@@ -86,10 +86,9 @@ def on_call_line(turn: Turn, contract: Contract) -> bool:
 def plan(turn: Turn, contract: Contract) -> None:
     """What the customer's plan includes, from the policy file."""
     policy = turn.client.policy
-    features = policy.plans[contract.plan]  # type: ignore[index]
+    features = policy.plans[contract.plan]
     guaranteed = any(
-        t.kind in ("business_minutes", "clock_minutes")
-        for t in policy.sla[contract.plan].values()  # type: ignore[index]
+        t.kind in ("business_minutes", "clock_minutes") for t in policy.sla[contract.plan].values()
     )
     lines = [
         turn.text("plan_remote_yes" if features.remote_session else "plan_remote_no"),

@@ -10,7 +10,6 @@ where ``rasa run ...`` would be used (scripts/rasa-run.sh does).
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from typing import Any
 
@@ -55,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

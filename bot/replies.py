@@ -71,4 +71,4 @@ def language_name(language: str | None, of: str) -> str:
     """The name of language ``of`` written in ``language`` (e.g. "francese" in Italian)."""
     from babel import Locale
 
-    return Locale.parse(lang(language)).languages.get(of, of)
+    return str(Locale.parse(lang(language)).languages.get(of, of))

@@ -33,6 +33,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._recent: OrderedDict[str, tuple[str, int]] = OrderedDict()
+        self.engine: Any
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_open()
 
@@ -54,7 +55,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
                 self._remember(tracker)
             return tracker
         self._recent.move_to_end(sender_id)
-        return self.deserialise_tracker(sender_id, hit[0])  # type: ignore[no-any-return]
+        cached: DialogueStateTracker | None = self.deserialise_tracker(sender_id, hit[0])
+        return cached
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         hit = self._recent.get(tracker.sender_id)

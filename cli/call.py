@@ -71,6 +71,7 @@ def _read(prompt: str) -> str:
 @click.pass_context
 def call(
     ctx: click.Context,
+    /,
     to: str,
     from_: str,
     at: datetime | None,

@@ -25,7 +25,7 @@ from core.settings import Settings, SettingsError, load_settings
 from core.sla import escalation_schedule, response_deadline
 
 
-class IsoInstant(click.ParamType):
+class IsoInstant(click.ParamType):  # type: ignore[type-arg]
     """An ISO 8601 instant with its UTC offset (a naive time would be ambiguous)."""
 
     name = "ISO8601"
@@ -75,7 +75,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("--language", default="en", help="language code of the request")
 @click.option("--on-call", is_flag=True, help="the Platinum on-call service took the case")
 @click.pass_context
-def sla(ctx: click.Context, **opts: Any) -> None:
+def sla(ctx: click.Context, /, **opts: Any) -> None:
     """Response deadline and escalation schedule of a case."""
     fd = get_frontdoor(ctx, migrated=False)
     policy = fd.policy
@@ -125,7 +125,7 @@ def sla(ctx: click.Context, **opts: Any) -> None:
 @click.option("--product", default=None, help="product name")
 @click.option("--pin-verified", is_flag=True, help="the on-call PIN was verified")
 @click.pass_context
-def decide_command(ctx: click.Context, code: str, **opts: Any) -> None:
+def decide_command(ctx: click.Context, /, code: str, **opts: Any) -> None:
     """Dry-run of the policy: exactly what the IVR and the bot decide."""
     fd = get_frontdoor(ctx)
     with fd.uow() as uow:

@@ -112,7 +112,7 @@ def assess(
         return Verdict("ignored", decision.reason, priority, decision)
     if not contract.telemetry:
         return Verdict("ignored", "telemetry_disabled", priority, decision)
-    if contract.licence not in book.policy.plans[contract.plan].proactive_licences:  # type: ignore[index]
+    if contract.licence not in book.policy.plans[contract.plan].proactive_licences:
         # policy-notes: Basic on-prem telemetry only enriches the tickets the customer opens
         return Verdict("enhanced", "proactive_not_in_plan", priority, decision)
     outcome: AlertOutcome = "on_call" if decision.outcome == "on_call" else "ticket"

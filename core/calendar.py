@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
+from core.model import PlanName
 from core.policy import WEEKDAYS, HolidaySource, Hours, Policy
 
 UTC = timezone.utc
@@ -228,10 +229,10 @@ class CalendarBook:
             for year in (around.year - 1, around.year, around.year + 1):
                 self._holiday_table(theatre).name(date(year, 1, 1))
 
-    def for_plan(self, theatre: str, week: str | None, plan: str) -> BusinessCalendar:
+    def for_plan(self, theatre: str, week: str | None, plan: PlanName) -> BusinessCalendar:
         """The business calendar that applies to a contract of ``plan`` in ``theatre``/``week``."""
         th = self.policy.theatres[theatre]
-        key = (theatre, week or th.default_week, self.policy.plans[plan].extended_hours)  # type: ignore[index]
+        key = (theatre, week or th.default_week, self.policy.plans[plan].extended_hours)
         return self._calendar(key)
 
     def _calendar(self, key: tuple[str, str, bool]) -> BusinessCalendar:

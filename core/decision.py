@@ -106,7 +106,7 @@ def decide(book: CalendarBook, req: Request) -> Decision:
     refusal = _contract_refusal(policy, req, contract)
     if refusal:
         return Decision("refuse", refusal, theatre=contract.theatre, plan=contract.plan)
-    plan = policy.plans[contract.plan]  # type: ignore[index]
+    plan = policy.plans[contract.plan]
     topic_reason = _topic_reason(policy, req, plan.remote_session)
     if topic_reason:
         outcome: Outcome = "refuse" if topic_reason.endswith("_not_in_plan") else "redirect"
@@ -153,7 +153,7 @@ def _topic_reason(policy: Policy, req: Request, remote_allowed: bool) -> str | N
 
 def _by_hours(book: CalendarBook, req: Request, contract: Contract) -> Decision:
     policy = book.policy
-    plan = policy.plans[contract.plan]  # type: ignore[index]
+    plan = policy.plans[contract.plan]
     calendar = book.for_plan(contract.theatre, contract.week, contract.plan)
     open_now = calendar.is_open(req.at)
     on_call_available = (

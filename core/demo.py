@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.model import OnCallPin
+from core.model import OnCallPin, PlanName
 from core.services.contracts import ContactSpec, ContractSpec, upsert_contract
 from core.services.contracts_csv import ImportReport
 from core.unit_of_work import AbstractUnitOfWork, transactional
@@ -36,7 +36,7 @@ THEATRES = {
     "europe": ("Europe/Rome", "+44770090", ("it", "en", "fr", "es", "de", "pt")),
     "middle_east": ("Asia/Dubai", "+9714555", ("ar", "en")),
 }
-PLANS = ("basic", "gold", "platinum")
+PLANS: tuple[PlanName, ...] = ("basic", "gold", "platinum")
 LICENCES = ("perpetual", "subscription", "cloud")
 PARTNER = ContactSpec(
     name="Demo Partner", role="partner", phone="+447700900999", email="partner@partner.example"
@@ -93,7 +93,7 @@ def demo_contracts(today: date) -> Iterator[ContractSpec]:
 def _spec(
     code: int,
     theatre: str,
-    plan: str,
+    plan: PlanName,
     licence: str,
     week: str,
     starts: date,

@@ -11,6 +11,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+PlanName = Literal["basic", "gold", "platinum"]  # guide §3: the three support plans
+
 Channel = Literal["phone", "chat", "web", "email", "proactive"]
 CHANNELS: tuple[Channel, ...] = ("phone", "chat", "web", "email", "proactive")
 Role = Literal["admin", "partner", "end_user"]
@@ -44,7 +46,7 @@ class Contract:
 
     code: str
     customer: Customer
-    plan: str  # basic | gold | platinum
+    plan: PlanName
     licence: str  # perpetual | subscription | cloud
     theatre: str
     week: str

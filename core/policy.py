@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from core.model import PlanName
 from core.phone import is_e164
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yml")
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PlanName = Literal["basic", "gold", "platinum"]
 Priority = Literal["P1", "P2", "P3", "P4"]
 PRIORITIES: tuple[Priority, ...] = ("P1", "P2", "P3", "P4")
 Licence = Literal["perpetual", "subscription", "cloud"]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.calendar import BusinessCalendar, CalendarBook, Window
+from core.model import PlanName
 from core.policy import Policy, SlaTarget
 
 NoGuarantee = Literal["best_effort", "channel_without_sla", "optional_language"]
@@ -36,8 +37,8 @@ class EscalationAt:
     after_hours: int
 
 
-def target_for(policy: Policy, plan: str, priority: str) -> SlaTarget:
-    return policy.sla[plan][priority]  # type: ignore[index]
+def target_for(policy: Policy, plan: PlanName, priority: str) -> SlaTarget:
+    return policy.sla[plan][priority]  # type: ignore[index]  # a priority checked by the caller
 
 
 def due_for_target(
@@ -73,7 +74,7 @@ def response_deadline(
     *,
     theatre: str,
     week: str | None,
-    plan: str,
+    plan: PlanName,
     priority: str,
     opened: datetime,
     channel: str,
@@ -109,7 +110,7 @@ def escalation_schedule(
     *,
     theatre: str,
     week: str | None,
-    plan: str,
+    plan: PlanName,
     priority: str,
     opened: datetime,
     pauses: Sequence[Window] = (),
@@ -117,7 +118,7 @@ def escalation_schedule(
     """Who is told when (guide §4.3): business hours since opening, on the plan's calendar, so
     escalations never fire outside it."""
     business = book.for_plan(theatre, week, plan)
-    steps = book.policy.escalation[priority]  # type: ignore[index]
+    steps = book.policy.escalation[priority]  # type: ignore[index]  # checked by the caller
     return [
         EscalationAt(
             at=business.add(opened, timedelta(hours=step.after_hours), pauses),

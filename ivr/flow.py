@@ -185,7 +185,7 @@ def office_hours(step: Step) -> str:
     text = step.prompts.text(
         lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
     )
-    if policy.plans[contract.plan].extended_hours and week.extended_days:  # type: ignore[index]
+    if policy.plans[contract.plan].extended_hours and week.extended_days:
         extended = ", ".join(step.prompts.weekday(lang, _index(d)) for d in week.extended_days)
         reduced = theatre.extended_hours
         text += " " + step.prompts.text(

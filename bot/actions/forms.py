@@ -23,7 +23,8 @@ Slots = dict[str, Any]
 
 
 def _turn(tracker: Tracker) -> Turn:
-    return tracker._chat_turn  # type: ignore[attr-defined, no-any-return]
+    turn: Turn = tracker._chat_turn  # one Turn per request, set by run() below
+    return turn
 
 
 class IdentifyingValidation(FormValidationAction, abc.ABC):
@@ -38,7 +39,7 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
         client = get_client()
         with client.uow() as uow:  # the run's one transaction
             turn = Turn(dispatcher, tracker, uow, client)
-            tracker._chat_turn = turn  # type: ignore[attr-defined]  # one Turn per request
+            tracker._chat_turn = turn  # one Turn per request
             events = await super().run(dispatcher, tracker, domain)
             turn.flush()
             uow.commit()

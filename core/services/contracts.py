@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from core.model import Contact, Contract, Customer
+from core.model import Contact, Contract, Customer, PlanName
 from core.phone import is_e164 as is_e164  # re-exported: core.services.is_e164
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
@@ -80,7 +80,7 @@ class ContractSpec:
 
     code: str
     customer: str
-    plan: str
+    plan: PlanName
     licence: str
     theatre: str
     week: str

@@ -11,8 +11,10 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.model import PlanName
 from core.policy import Policy
 from core.services.contracts import ContactSpec, ContractSpec, is_e164, upsert_contract
 from core.services.errors import ServiceError
@@ -175,14 +177,14 @@ class _Row:
 
     def spec(self) -> ContractSpec:
         code, customer = self.code(), self.required("customer")
-        plan = self.choice("plan", self.policy.plans)
+        plan = cast(PlanName, self.choice("plan", self.policy.plans))
         licence = self.choice("licence", LICENCES)
         theatre = self.choice("theatre", self.policy.theatres)
         starts, ends = self.day("starts"), self.day("ends")
         if ends < starts:
             raise self.fail("ends", f"{ends} is before starts {starts}")
         end_users = self.flag("end_user_support")
-        if end_users and not self.policy.plans[plan].end_user_addon:  # type: ignore[index]
+        if end_users and not self.policy.plans[plan].end_user_addon:
             raise self.fail("end_user_support", f"the end-user add-on is not sold with {plan}")
         return ContractSpec(
             code=code,

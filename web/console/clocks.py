@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.calendar import CalendarBook
-from core.model import Escalation, Ticket
+from core.model import Escalation, PlanName, Ticket
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def ticket_clock(
     ticket: Ticket,
     theatre: str | None,
     week: str | None,
-    plan: str | None,
+    plan: PlanName | None,
     at: datetime,
 ) -> TicketClock:
     """Where the ticket's clock stands at ``at``."""

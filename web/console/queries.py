@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.adapters import orm
-from core.model import Ticket
+from core.model import PlanName, Ticket
 
 UTC = timezone.utc
 PAGE_SIZE = 50
@@ -224,7 +224,7 @@ class TicketRow:
     contract: str | None
     theatre: str | None
     week: str | None
-    plan: str | None
+    plan: PlanName | None
 
 
 def open_tickets(session: Session, f: TicketFilter, limit: int = 200) -> list[TicketRow]:
