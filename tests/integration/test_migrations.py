@@ -50,9 +50,16 @@ def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
 
 
 def test_start_mappers_can_be_called_twice() -> None:
-    """Mapping is idempotent (every bootstrap calls it)."""
+    """Mapping is idempotent (every bootstrap calls it): the domain classes stay mapped once."""
+    from sqlalchemy import inspect
+
+    from core.model import Ticket
+
     orm.start_mappers()
+    first = inspect(Ticket)
     orm.start_mappers()
+    assert inspect(Ticket) is first
+    assert first.local_table is orm.tickets
 
 
 @pytest.mark.parametrize(

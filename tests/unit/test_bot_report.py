@@ -207,3 +207,20 @@ def test_a_token_user_reporting_gets_the_ticket_in_arabic() -> None:
     )
     chat.run(ActionSubmitReport())
     assert chat.texts()[0].startswith("\u200fقمت بفتح التذكرة")
+
+
+def test_a_failing_case_submission_fails_the_action_instead_of_apologising(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The core raising while a ticket is opened surfaces as an action error (Rasa logs it and
+    the server answers 500), never as a reply that looks like success."""
+    chat = identified(demo_client(), "1013", product="UCX Platform", priority="P2")
+    chat.slots["description"] = "the switchboard drops every call"
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("store on fire")
+
+    monkeypatch.setattr(CoreClient, "submit", broken)
+    with pytest.raises(RuntimeError, match="store on fire"):
+        chat.user("that is all", "inform").run(ActionSubmitReport())
+    assert chat.replies == []
