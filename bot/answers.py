@@ -16,6 +16,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction
 from bot import replies, reporting
 from bot.conversation import Turn
 from core.model import Contract
+from core.sla import guaranteed_priorities
 
 
 def ticket_status(turn: Turn, contract: Contract) -> None:
@@ -87,12 +88,16 @@ def plan(turn: Turn, contract: Contract) -> None:
     """What the customer's plan includes, from the policy file."""
     policy = turn.client.policy
     features = policy.plans[contract.plan]
-    guaranteed = any(
-        t.kind in ("business_minutes", "clock_minutes") for t in policy.sla[contract.plan].values()
-    )
+    guaranteed = guaranteed_priorities(policy, contract.plan)
+    if len(guaranteed) == len(policy.sla[contract.plan]):
+        sla = turn.text("plan_sla_yes")
+    elif guaranteed:
+        sla = turn.text("plan_sla_some", priorities=", ".join(guaranteed))
+    else:
+        sla = turn.text("plan_sla_no")
     lines = [
         turn.text("plan_remote_yes" if features.remote_session else "plan_remote_no"),
-        turn.text("plan_sla_yes" if guaranteed else "plan_sla_no"),
+        sla,
         turn.text("plan_saturday_yes" if features.extended_hours else "plan_saturday_no"),
         turn.text("plan_on_call_yes" if features.on_call else "plan_on_call_no"),
         turn.text("plan_end_user_yes" if contract.end_user_support else "plan_end_user_no"),

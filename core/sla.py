@@ -37,6 +37,13 @@ class EscalationAt:
     after_hours: int
 
 
+def guaranteed_priorities(policy: Policy, plan: PlanName) -> tuple[str, ...]:
+    """The priorities for which ``plan`` guarantees a time to take the case in charge
+    (policy-notes "Priorities": Basic P1 and P2 by the end of the next / 2nd business day, Basic
+    P3/P4 best effort; every priority on Gold and Platinum). Every channel says the same."""
+    return tuple(p for p, target in policy.sla[plan].items() if target.kind != "best_effort")
+
+
 def target_for(policy: Policy, plan: PlanName, priority: str) -> SlaTarget:
     return policy.sla[plan][priority]  # type: ignore[index]  # a priority checked by the caller
 

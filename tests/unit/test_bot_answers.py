@@ -114,3 +114,16 @@ def test_out_of_scope_and_fallback_say_what_the_assistant_can_do() -> None:
     chat.user("asdf qwer zxcv", "nlu_fallback")
     chat.run(ActionFallback())
     assert chat.said("+390584943232")
+
+
+def test_basic_plan_answer_names_its_guaranteed_priorities() -> None:
+    """Basic guarantees P1 and P2 (end of the next / 2nd business day), best effort below: the
+    plan answer says so, as the ticket's deadline does."""
+    from core.demo import demo_contracts
+
+    from .bot_kit import TODAY
+
+    code = next(s.code for s in demo_contracts(TODAY) if s.plan == "basic" and s.paid)
+    text = ask(demo_client(), code, "ask_plan").texts()[0]
+    assert text.startswith("Your plan is Basic")
+    assert "• guaranteed response times for P1, P2; best effort for the other priorities" in text
