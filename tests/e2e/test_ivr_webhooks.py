@@ -48,9 +48,10 @@ def test_a_repeated_form_field_is_signed_with_all_of_its_values(ivr: Ivr) -> Non
     """Twilio signs every value of a repeated field: signed with all of them, the step runs;
     signed with the first one only, 403."""
     form = MultiDict([*PARAMS.items(), ("Note", "first"), ("Note", "second")])
-    url = ivr.twilio.base_url + "/ivr/voice"
-    all_values = ivr.twilio.validator.compute_signature(url, form)
-    first_only = ivr.twilio.validator.compute_signature(url, form.to_dict())
+    signer = ivr.twilio.signer
+    url = signer.url("/ivr/voice")
+    all_values = signer.validator.compute_signature(url, form)
+    first_only = signer.validator.compute_signature(url, form.to_dict())
     assert all_values != first_only
     post = ivr.twilio.client.post
     refused = post("/ivr/voice", data=form, headers={"X-Twilio-Signature": first_only})
