@@ -15,6 +15,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction
 
 from bot import replies, reporting
 from bot.conversation import Turn
+from core.hours import office_hours
 from core.model import Contract
 from core.sla import guaranteed_priorities
 
@@ -41,41 +42,35 @@ def ticket_status(turn: Turn, contract: Contract) -> None:
 
 def hours(turn: Turn, contract: Contract) -> None:
     """Open now or next opening, office hours, Saturdays/holidays, on-call for Platinum."""
-    policy, now, lang = turn.client.policy, turn.client.now(), turn.language
-    theatre = policy.theatres[contract.theatre]
-    calendar = turn.client.book.for_plan(contract.theatre, contract.week, contract.plan)
-    zone = theatre.timezone
-    if calendar.is_open(now):
+    lang = turn.language
+    facts = office_hours(turn.client.book, contract, turn.client.now())
+    zone = facts.zone
+    if facts.closes_at is not None:
         turn.say(
-            "hours_open_now",
-            closes=replies.local_clock(lang, calendar.next_closing(now), zone),
-            zone=zone,
+            "hours_open_now", closes=replies.local_clock(lang, facts.closes_at, zone), zone=zone
         )
-    else:
-        opening = replies.local_datetime(lang, calendar.next_opening(now), zone)
+    elif facts.next_opening is not None:
+        opening = replies.local_datetime(lang, facts.next_opening, zone)
         turn.say("hours_closed_now", next_opening=opening, zone=zone)
-    week = theatre.weeks[contract.week or theatre.default_week]
     turn.say(
         "hours_week",
         theatre=turn.text(f"theatre_{contract.theatre}"),
-        days=replies.day_names(lang, week.working_days),
-        open=f"{theatre.office_hours.open:%H:%M}",
-        close=f"{theatre.office_hours.close:%H:%M}",
+        days=replies.day_names(lang, facts.working_days),
+        open=f"{facts.hours.open:%H:%M}",
+        close=f"{facts.hours.close:%H:%M}",
         zone=zone,
     )
-    plan = policy.plans[contract.plan]
-    if plan.extended_hours:
-        extended = theatre.extended_hours
+    if facts.reduced_days:
         turn.say(
             "hours_saturday_yes",
             plan=contract.plan.title(),
-            open=f"{extended.open:%H:%M}",
-            close=f"{extended.close:%H:%M}",
+            open=f"{facts.reduced_hours.open:%H:%M}",
+            close=f"{facts.reduced_hours.close:%H:%M}",
         )
     else:
         turn.say("hours_saturday_no")
     if on_call_line(turn, contract):
-        turn.say("hours_on_call", phone=theatre.phone)
+        turn.say("hours_on_call", phone=facts.phone)
 
 
 def on_call_line(turn: Turn, contract: Contract) -> bool:
@@ -128,19 +123,17 @@ def renewal(turn: Turn, contract: Contract) -> None:
 
 def handoff(turn: Turn, contract: Contract) -> None:
     """In office hours a live agent takes over (the bot pauses); otherwise a ticket."""
-    now = turn.client.now()
-    calendar = turn.client.book.for_plan(contract.theatre, contract.week, contract.plan)
-    if calendar.is_open(now):
+    facts = office_hours(turn.client.book, contract, turn.client.now())
+    if facts.open_now:
         turn.say("handoff_now")
         turn.conclude("handed_off", "live_agent", contract_code=contract.code)
         turn.events.append(ConversationPaused())
         return
-    zone = turn.client.policy.theatres[contract.theatre].timezone
-    opening = replies.local_datetime(turn.language, calendar.next_opening(now), zone)
+    assert facts.next_opening is not None
+    opening = replies.local_datetime(turn.language, facts.next_opening, facts.zone)
     turn.say("handoff_closed", next_opening=opening)
     if on_call_line(turn, contract):
-        phone = turn.client.policy.theatres[contract.theatre].phone
-        turn.say("handoff_on_call", phone=phone)
+        turn.say("handoff_on_call", phone=facts.phone)
     turn.events.append(FollowupAction("report_form"))
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core.decision import Decision
+from core.hours import office_hours as core_office_hours
+from core.hours import weekday_number
 from core.model import Ticket
 from core.services import Case, Intake, assess_case, submit_case
 from ivr.prompts import clock
@@ -167,39 +169,31 @@ def closed(step: Step, made: Decision) -> None:
 
 
 def office_hours(step: Step) -> str:
-    """The contract's theatre hours in words, with the reduced days when the plan has them."""
+    """The contract's office hours in words, with the reduced-hours days when it has them."""
     contract = step.contract()
     assert contract is not None
-    policy = step.fd.policy
-    theatre = policy.theatres[contract.theatre]
-    week = theatre.weeks.get(contract.week) or theatre.weeks[theatre.default_week]
-    lang = step.lang
-    days = step.prompts.text(
+    facts = core_office_hours(step.fd.book, contract, step.now)
+    lang, prompts = step.lang, step.prompts
+    days = prompts.text(
         lang,
         "hours_days",
-        first=step.prompts.weekday(lang, _index(week.working_days[0])),
-        last=step.prompts.weekday(lang, _index(week.working_days[-1])),
+        first=prompts.weekday(lang, weekday_number(facts.working_days[0])),
+        last=prompts.weekday(lang, weekday_number(facts.working_days[-1])),
     )
-    city = step.prompts.city(lang, theatre.timezone)
-    hours = theatre.office_hours
-    text = step.prompts.text(
+    hours, city = facts.hours, prompts.city(lang, facts.zone)
+    text = prompts.text(
         lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
     )
-    if policy.plans[contract.plan].extended_hours and week.extended_days:
-        extended = ", ".join(step.prompts.weekday(lang, _index(d)) for d in week.extended_days)
-        reduced = theatre.extended_hours
-        text += " " + step.prompts.text(
+    if facts.reduced_days:
+        reduced = ", ".join(prompts.weekday(lang, weekday_number(d)) for d in facts.reduced_days)
+        text += " " + prompts.text(
             lang,
             "hours_extended",
-            days=extended,
-            open=clock(reduced.open),
-            close=clock(reduced.close),
+            days=reduced,
+            open=clock(facts.reduced_hours.open),
+            close=clock(facts.reduced_hours.close),
         )
     return text
-
-
-def _index(day: str) -> int:
-    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(day)
 
 
 def local_when(step: Step, instant: datetime, lang: str | None = None) -> str:

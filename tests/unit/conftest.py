@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from core.calendar import BusinessCalendar, CalendarBook
-from core.model import Contract, Customer
+from core.model import Contract, Customer, PlanName
 from core.policy import DEFAULT_POLICY_PATH, Policy, load_policy, parse_policy
 
 
@@ -36,7 +36,7 @@ def book(policy: Policy) -> CalendarBook:
 def calendar(book: CalendarBook) -> Callable[..., BusinessCalendar]:
     """``calendar(theatre, plan, week=None)``: the shipped policy's calendar for that plan."""
 
-    def make(theatre: str, plan: str, week: str | None = None) -> BusinessCalendar:
+    def make(theatre: str, plan: PlanName, week: str | None = None) -> BusinessCalendar:
         return book.for_plan(theatre, week, plan)
 
     return make
