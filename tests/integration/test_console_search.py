@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import views as queries
 from core.adapters import orm
 from core.bootstrap import Frontdoor
-from web.console import queries
 
 from .console import conversation, iso
 

@@ -1,14 +1,16 @@
 """The on-call call through Twilio's REST API: the adapter of :class:`core.alerts.OnCallNotifier`.
 
 Each configured on-call number is called with inline TwiML that reads the ticket, customer,
-product and summary in English (guide §6.1: the on-call service speaks English) and asks the
-engineer to press 1; the key press goes to the acknowledgement route, signed by Twilio.
+product and summary in the on-call language of the policy (guide §6.1: English), worded in
+``web/alerts/prompts.yml``, and asks the engineer to press 1; the key press goes to the
+acknowledgement route, signed by Twilio.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.base.exceptions import TwilioException
@@ -17,16 +19,29 @@ from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from core.alerts import CallAttempt, OnCallPage
+from core.prompts import Prompts, load_prompts
 from core.settings import Settings
 
 ACK_PATH = "/api/alerts/oncall/ack"
 MAX_SPOKEN = 300  # characters of summary read out (Twilio takes at most 4,000 of TwiML)
+PROMPTS_PATH = Path(__file__).with_name("prompts.yml")
 
 
 @dataclass(frozen=True)
 class Voice:
+    """How the on-call service speaks: Twilio's voice and language, and the wording in the
+    policy's on-call language."""
+
     voice: str = "Polly.Joanna-Neural"
     language: str = "en-US"
+    lang: str = "en"
+    prompts: Prompts = field(default_factory=lambda: load_prompts(PROMPTS_PATH))
+
+    def text(self, key: str, **values: object) -> str:
+        return self.prompts.text(self.lang, key, **values)
+
+    def say(self, target: Gather | VoiceResponse, key: str, **values: object) -> None:
+        target.say(self.text(key, **values), voice=self.voice, language=self.language)
 
 
 def spell(digits: str) -> str:
@@ -34,15 +49,18 @@ def spell(digits: str) -> str:
     return " ".join(ch for ch in digits if ch.isdigit())
 
 
-def spoken_page(page: OnCallPage) -> str:
-    """What the engineer hears, in English."""
-    product = page.product or "not given"
-    summary = page.summary[:MAX_SPOKEN]
-    return (
-        f"Front door on-call alert. Priority {page.priority[-1]} ticket {spell(page.ticket)}. "
-        f"Customer: {page.customer}, contract {spell(page.contract_code)}. "
-        f"Product: {product}. Summary: {summary}. "
-        f"The 24-hour contact is {page.contact_name}, at {spell(page.contact_phone)}."
+def spoken_page(page: OnCallPage, voice: Voice) -> str:
+    """What the engineer hears, in the on-call language."""
+    return voice.text(
+        "page",
+        priority=page.priority[-1],
+        ticket=spell(page.ticket),
+        customer=page.customer,
+        contract=spell(page.contract_code),
+        product=page.product or voice.text("no_product"),
+        summary=page.summary[:MAX_SPOKEN],
+        contact_name=page.contact_name,
+        contact_phone=spell(page.contact_phone),
     )
 
 
@@ -55,14 +73,10 @@ def page_twiml(page: OnCallPage, action: str, voice: Voice) -> str:
     response = VoiceResponse()
     for _ in range(2):
         gather = Gather(num_digits=1, action=action, method="POST", timeout=8)
-        gather.say(spoken_page(page), voice=voice.voice, language=voice.language)
-        gather.say("Press 1 to acknowledge.", voice=voice.voice, language=voice.language)
+        gather.say(spoken_page(page, voice), voice=voice.voice, language=voice.language)
+        voice.say(gather, "press_1")
         response.append(gather)
-    response.say(
-        "No key pressed. The ticket stays open. Goodbye.",
-        voice=voice.voice,
-        language=voice.language,
-    )
+    voice.say(response, "no_key")
     return str(response)
 
 

@@ -30,9 +30,8 @@ bp = Blueprint("alerts", __name__)
 def init_app(app: Flask) -> None:
     """Mount the routes; the on-call notifier comes from app.config or from the settings."""
     fd = _fd(app)
+    voice = app.extensions["alerts_voice"] = _on_call_voice(fd)
     if "FRONTDOOR_ONCALL_NOTIFIER" not in app.config:
-        english = fd.policy.languages[fd.policy.on_call.language]
-        voice = Voice(voice=english.voice, language=english.tts_language)
         http_client = app.config.get("FRONTDOOR_TWILIO_HTTP_CLIENT")
         app.config["FRONTDOOR_ONCALL_NOTIFIER"] = notifier_from_settings(
             fd.settings, voice, http_client
@@ -136,7 +135,7 @@ def acknowledge() -> Response:
     response = VoiceResponse()
     if request.form.get("Digits") != "1":
         gather = Gather(num_digits=1, action=request.full_path, method="POST", timeout=8)
-        gather.say("Press 1 to acknowledge.", **_voice())
+        _voice().say(gather, "press_1")
         response.append(gather)
         return _twiml(response)
     engineer = request.form.get("To") or request.form.get("Called") or "unknown number"
@@ -149,16 +148,22 @@ def acknowledge() -> Response:
             call_sid=request.form.get("CallSid"),
         )
     except ServiceError as exc:
-        response.say(f"Not recorded: {exc}. Goodbye.", **_voice())
+        _voice().say(response, "not_recorded", error=exc)
         return _twiml(response)
-    response.say("Acknowledged. The ticket is yours. Goodbye.", **_voice())
+    _voice().say(response, "acknowledged")
     return _twiml(response)
 
 
-def _voice() -> dict[str, str]:
-    policy = _fd().policy
-    english = policy.languages[policy.on_call.language]
-    return {"voice": english.voice, "language": english.tts_language}
+def _on_call_voice(fd: Frontdoor) -> Voice:
+    """The on-call service's voice and wording: the policy's ``on_call.language``."""
+    lang = fd.policy.on_call.language
+    spoken = fd.policy.languages[lang]
+    return Voice(voice=spoken.voice, language=spoken.tts_language, lang=lang)
+
+
+def _voice() -> Voice:
+    voice: Voice = current_app.extensions["alerts_voice"]
+    return voice
 
 
 def _twiml(response: VoiceResponse) -> Response:

@@ -12,10 +12,10 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from core import views as queries
 from core.model import CHANNELS
 from core.policy import PRIORITIES
 from core.services import ServiceError, pause, resume, take_in_charge
-from web.console import queries
 from web.console.auth import current_staff, frontdoor, login_required, now
 from web.console.blueprint import bp
 from web.console.clocks import duration, ticket_clock
@@ -26,7 +26,7 @@ LANGUAGES = ("en", "it", "de", "fr", "es", "pt", "ar")
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    with Session(frontdoor().engine, future=True) as session:
+    with queries.reading(frontdoor().engine) as session:
         yield session
 
 

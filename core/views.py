@@ -1,11 +1,13 @@
-"""Read-side queries of the console: plain rows for the pages, one query per list (no N+1).
+"""Read-side queries (views, cosmicpython ch. 12): plain rows for the staff console's pages,
+one query per list (no N+1), on a session of :func:`reading`.
 
 Writes never happen here: ticket actions and accounts go through core.services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -17,6 +19,15 @@ from core.adapters import orm
 from core.model import PlanName, Ticket
 
 UTC = timezone.utc
+
+
+@contextmanager
+def reading(engine: Any) -> Iterator[Session]:
+    """A session for the console's read-side queries (no unit of work: nothing is written)."""
+    with Session(engine, future=True) as session:
+        yield session
+
+
 PAGE_SIZE = 50
 t, turns, contracts, customers = orm.transcripts, orm.turns, orm.contracts, orm.customers
 tickets = orm.tickets
