@@ -44,6 +44,7 @@ class Case:
     summary: str = ""
     pin_verified: bool = False
     idempotency_key: str = ""  # the ticket opened for this key is opened once
+    decision_lines: bool = True  # the decision and the ticket as system lines of the transcript
 
     def request(self) -> Request:
         return Request(
@@ -82,8 +83,8 @@ def submit_case(
     decision: Decision | None = None,
 ) -> Intake:
     """Decide on ``case``, open its ticket or record the refusal, and write ``lines`` (what
-    the channel said and heard so far), the decision, the ticket and the outcome to the
-    conversation's transcript. ``decision`` is the one :func:`assess_case` already gave for
+    the channel said and heard so far), the decision and the ticket (unless the case asks for
+    its channel's lines only) and the outcome to the conversation's transcript. ``decision`` is the one :func:`assess_case` already gave for
     this very case (a monitoring alarm is assessed before it is submitted)."""
     made = decision or assess_case(book, case)
     notes = [_line(case, f"decision for {case.priority}: {made.outcome}", "decision", made)]
@@ -92,6 +93,8 @@ def submit_case(
         ticket = _open(uow, book, case, made)
         opened = f"ticket {ticket.number} opened ({ticket.priority})"
         notes.append(_line(case, opened, "ticket", made))
+    if not case.decision_lines:
+        notes = []
     add_turns(
         uow,
         channel=case.channel,
