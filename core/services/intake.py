@@ -84,8 +84,9 @@ def submit_case(
 ) -> Intake:
     """Decide on ``case``, open its ticket or record the refusal, and write ``lines`` (what
     the channel said and heard so far), the decision and the ticket (unless the case asks for
-    its channel's lines only) and the outcome to the conversation's transcript. ``decision`` is the one :func:`assess_case` already gave for
-    this very case (a monitoring alarm is assessed before it is submitted)."""
+    its channel's lines only) and the outcome to the conversation's transcript. ``decision``
+    is the one :func:`assess_case` already gave for this very case (a monitoring alarm is
+    assessed before it is submitted)."""
     made = decision or assess_case(book, case)
     notes = [_line(case, f"decision for {case.priority}: {made.outcome}", "decision", made)]
     ticket = None
