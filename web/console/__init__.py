@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FRONTDOOR_CLOCK", _utc_now)
     # Flask's defaults exist (False/None/31 days), so these are set, not defaulted.
     app.config.update(
-        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_SECURE=https or app.extensions["frontdoor"].settings.production,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
