@@ -14,7 +14,7 @@ import click
 from dotenv import load_dotenv
 
 from cli.call import call
-from cli.context import KEY, SETTINGS_KEY, get_frontdoor
+from cli.context import KEY, SETTINGS_KEY, fail, get_frontdoor
 from cli.data import contracts, db, demo, pin
 from cli.lang import lang
 from cli.staff import staff, transcripts
@@ -163,7 +163,10 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     """Run the web app for development (production: gunicorn 'web:create_app()')."""
     from web import create_app
 
-    app = create_app(frontdoor=get_frontdoor(ctx))
+    try:
+        app = create_app(frontdoor=get_frontdoor(ctx))
+    except SettingsError as exc:  # e.g. the demo sign-in switched on in production
+        fail(_one_line(str(exc)))
     click.echo(f"frontdoor web app on http://{host}:{port}/", err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)
 

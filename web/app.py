@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
-from web import alerts, console, helpcenter
+from web import alerts, console, helpcenter, limits
 
 
 def create_app(
@@ -30,6 +30,7 @@ def create_app(
     alerts.init_app(app)
     console.init_app(app)
     helpcenter.init_app(app)
+    limits.init_app(app)  # every route's body limit (docs/security-limits.md)
     worker_header = app.config.get("FRONTDOOR_WORKER_HEADER", fd.settings.web.worker_header)
     if not fd.settings.production and worker_header:
         _tell_worker(app)

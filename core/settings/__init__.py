@@ -10,10 +10,11 @@ naming the variable. Channel settings are sections: ``settings.ivr`` (:mod:`core
 |---|---|
 | ``DATABASE_URL`` | ``database_url`` (SQLite file ``var/frontdoor.sqlite3``) |
 | ``FRONTDOOR_POLICY`` | ``policy_path`` (the shipped policy) |
-| ``FRONTDOOR_ENV`` | ``production`` (``production``; default ``development``) |
+| ``FRONTDOOR_ENV`` | ``production``: ``production`` or ``development`` (any case, trimmed;
+  default ``development``); any other value is refused |
 | ``SECRET_KEY``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_ACCOUNT_SID``, ``PUBLIC_BASE_URL`` | same
-  names in lower case (required in production: the first three of ``SECRET_KEY``,
-  ``TWILIO_AUTH_TOKEN`` and ``PUBLIC_BASE_URL``) |
+  names in lower case (required in production: ``SECRET_KEY``, ``TWILIO_AUTH_TOKEN`` and
+  ``PUBLIC_BASE_URL``; see :meth:`Settings.require_production_settings`) |
 | ``FRONTDOOR_TRANSCRIPT_RETENTION_DAYS`` | ``transcript_retention_days`` (365) |
 | ``FRONTDOOR_ALERTS_TOKEN`` | ``alerts_token`` (none: the alerts endpoint is closed) |
 | ``FRONTDOOR_ALERTS_CONTRACT_LABEL`` | ``alerts_contract_label`` (``contract``) |
@@ -47,6 +48,7 @@ __all__ = [
     "DEFAULT_RASA_URL",
     "DEFAULT_VAR_DIR",
     "DEV_TOKEN_SECRET",
+    "MIN_SECRET_BYTES",
     "PROJECT_ROOT",
     "ChatSettings",
     "IvrSettings",
@@ -58,6 +60,7 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIN_SECRET_BYTES = 32  # a production SECRET_KEY or CHAT_TOKEN_SECRET: at least 256 bits
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 
 
@@ -89,7 +92,10 @@ class Settings:
         return self.ivr.on_call_numbers
 
     def require_production_settings(self) -> None:
-        """In production every secret must be set: fail at start-up, naming what is missing."""
+        """In production every secret must be set and strong, and the public address https:
+        fail at start-up with one line saying why. (Skipping IVR signatures or simulating the
+        IVR's time is refused already by :func:`load_settings`; the demo sign-in by the web app.)
+        """
         if not self.production:
             return
         missing = [
@@ -104,6 +110,25 @@ class Settings:
         ]
         if missing:
             raise SettingsError(f"production mode needs these settings: {', '.join(missing)}")
+        weak = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.secret_key or ""),
+                ("CHAT_TOKEN_SECRET", self.chat.token_secret),
+            )
+            if len(value.encode()) < MIN_SECRET_BYTES
+        ]
+        if weak:
+            raise SettingsError(
+                f"production mode needs secrets of at least {MIN_SECRET_BYTES} bytes, too short: "
+                f"{', '.join(weak)} (make one with: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        if not (self.public_base_url or "").lower().startswith("https://"):
+            raise SettingsError(
+                f"production mode needs an https PUBLIC_BASE_URL, got {self.public_base_url!r} "
+                "(session cookies are Secure and Twilio signs the https address)"
+            )
 
 
 def default_database_url(var_dir: Path = DEFAULT_VAR_DIR) -> str:
@@ -113,7 +138,7 @@ def default_database_url(var_dir: Path = DEFAULT_VAR_DIR) -> str:
 def load_settings(env: parse.Env | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
-    production = env.get("FRONTDOOR_ENV", "development") == "production"
+    production = parse.environment(env)
     caller_id = parse.text(env, "FRONTDOOR_ONCALL_CALLER_ID")
     if caller_id:
         parse.phone("FRONTDOOR_ONCALL_CALLER_ID", caller_id)

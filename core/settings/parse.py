@@ -20,6 +20,21 @@ def text(env: Env, name: str) -> str | None:
     return env.get(name) or None
 
 
+ENVIRONMENTS = ("production", "development")
+
+
+def environment(env: Env) -> bool:
+    """``FRONTDOOR_ENV``: True for production. ``production`` or ``development`` in any case,
+    spaces around ignored; unset or empty is development; anything else is refused, so that a
+    misspelt ``prod`` never starts a production server in development mode."""
+    value = env.get("FRONTDOOR_ENV", "").strip().lower() or "development"
+    if value not in ENVIRONMENTS:
+        raise SettingsError(
+            f"FRONTDOOR_ENV must be production or development, got {env['FRONTDOOR_ENV']!r}"
+        )
+    return value == "production"
+
+
 def flag(env: Env, name: str) -> bool:
     """On only when the variable is exactly ``1``."""
     return env.get(name, "") == "1"

@@ -86,8 +86,8 @@ def test_production_needs_a_chat_token_secret() -> None:
         settings.require_production_settings()
     complete = {
         "FRONTDOOR_ENV": "production",
-        "CHAT_TOKEN_SECRET": "chat",
-        "SECRET_KEY": "web",
+        "CHAT_TOKEN_SECRET": "chat" * 8,
+        "SECRET_KEY": "web" * 11,
         "TWILIO_AUTH_TOKEN": "t",
         "PUBLIC_BASE_URL": "https://frontdoor.example.com/",
     }

@@ -1,9 +1,10 @@
 """Routes: ``POST /api/alerts`` (Alertmanager webhook) and the on-call acknowledgement.
 
-The webhook checks, in order: bearer token (401, nothing written), body size (413), JSON (400),
-schema (400); then each alert goes to :func:`core.services.receive_alert` in a transaction of
-its own. The answer lists every alert with what it did and why. If one alert fails, the
-answer is 500 so that Alertmanager retries the batch: alerts already recorded are repeats.
+The webhook checks, in order: bearer token (401, nothing written), body size (413, while
+reading: web.limits), JSON (400, nested at most web.limits.MAX_JSON_DEPTH deep), schema (400);
+then each alert goes to :func:`core.services.receive_alert` in a transaction of its own. The
+answer lists every alert with what it did and why. If one alert fails, the answer is 500 so
+that Alertmanager retries the batch: alerts already recorded are repeats.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from core.services import AlertReceipt, ServiceError, acknowledge_page, receive_
 from ivr.twilio_signature import signed
 from web.alerts.notifier import ACK_PATH, Voice, notifier_from_settings
 from web.alerts.schema import PayloadError, parse_payload
+from web.limits import JsonTooDeep, loads_bounded
 
 bp = Blueprint("alerts", __name__)
 
@@ -71,7 +73,9 @@ def receive() -> Response:
     if body is None:
         return _problem(413, f"the body is larger than {settings.alerts_max_bytes} bytes")
     try:
-        notices = parse_payload(json.loads(body), settings.alerts_contract_label)
+        notices = parse_payload(loads_bounded(body), settings.alerts_contract_label)
+    except JsonTooDeep as exc:
+        return _problem(400, f"not an Alertmanager v4 webhook: {exc}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _problem(400, f"malformed JSON: {exc}")
     except PayloadError as exc:

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
+from web import limits
 from web.console import admin, auth, pages
 from web.console.blueprint import bp
 
@@ -32,6 +33,7 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+ADMIN_UPLOADS = ("console.contracts_import",)  # larger bodies (web.limits), for admins only
 
 
 def _utc_now() -> datetime:
@@ -44,7 +46,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FRONTDOOR_CLOCK", _utc_now)
     # Flask's defaults exist (False/None/31 days), so these are set, not defaulted.
     app.config.update(
-        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_SECURE=https or app.extensions["frontdoor"].settings.production,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
@@ -58,10 +60,17 @@ def _check_csrf() -> None:
     """Every state-changing request carries the session's CSRF token (form field)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    if request.endpoint in ADMIN_UPLOADS and not _admin():
+        limits.narrow(limits.FORM_LIMIT)  # the upload's larger limit is for admins only
     try:
         validate_csrf(request.form.get("csrf_token"))
     except (ValidationError, CSRFError):
         abort(400, description="The form is out of date or was not sent by the console.")
+
+
+def _admin() -> bool:
+    staff = auth.current_staff()
+    return staff is not None and staff.role == "admin"
 
 
 @bp.errorhandler(400)

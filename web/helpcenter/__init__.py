@@ -9,7 +9,8 @@ Settings (``app.config``, defaults from the Frontdoor's ``settings.chat``, read 
 variables of the same name): ``FRONTDOOR_RASA_URL`` (default http://127.0.0.1:5005),
 ``FRONTDOOR_RASA_TIMEOUT`` (seconds), ``FRONTDOOR_CHAT_TOKEN_SECRET`` (default:
 ``CHAT_TOKEN_SECRET``, else ``SECRET_KEY``, the secret the action server uses too),
-``FRONTDOOR_DEMO_SIGN_IN`` (default: on outside production).
+``FRONTDOOR_DEMO_SIGN_IN`` (default: on outside production; refused in production, where it
+would let anyone chat as a demo contact).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
+from core.settings import SettingsError
 from web.helpcenter import views
 from web.helpcenter.blueprint import bp
 from web.helpcenter.rasa import RasaClient
@@ -53,6 +55,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FRONTDOOR_RASA_URL", chat.rasa_url)
     app.config.setdefault("FRONTDOOR_RASA_TIMEOUT", chat.rasa_timeout)
     app.config.setdefault("FRONTDOOR_DEMO_SIGN_IN", not fd.settings.production)
+    if fd.settings.production and app.config["FRONTDOOR_DEMO_SIGN_IN"]:
+        raise SettingsError("FRONTDOOR_DEMO_SIGN_IN (the demo sign-in) is refused in production")
     app.config.setdefault("FRONTDOOR_CHAT_TOKEN_SECRET", chat.token_secret)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -18,6 +18,7 @@ from flask import (
 )
 
 from core.tokens import issue_token
+from web import limits
 from web.helpcenter import demo_sign_in
 from web.helpcenter.blueprint import bp
 from web.helpcenter.demo_sign_in import DemoContact
@@ -105,7 +106,7 @@ def sign_out() -> Any:
 @bp.post("/chat")
 def chat() -> Any:
     """Forward one message to Rasa; answer with the bot's replies, or a polite 502."""
-    body = request.get_json(silent=True)
+    body = _json_body()
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, str) or not message.strip() or len(message) > MAX_MESSAGE:
         abort(400, description=f"Send a message of 1 to {MAX_MESSAGE} characters.")
@@ -119,6 +120,19 @@ def chat() -> Any:
     return jsonify(
         replies=[{**r.as_json(), "lang": _reply_language(r.text, language)} for r in replies]
     )
+
+
+def _json_body() -> Any:
+    """The JSON body (read within the route's limit, web.limits), None when it is not JSON;
+    nesting deeper than a chat message could need is a 400."""
+    if not request.is_json:
+        return None
+    try:
+        return limits.loads_bounded(request.get_data())
+    except limits.JsonTooDeep as exc:
+        abort(400, description=f"Send a message of 1 to {MAX_MESSAGE} characters ({exc}).")
+    except ValueError:
+        return None
 
 
 def _metadata(language: str) -> dict[str, str]:
