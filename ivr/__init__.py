@@ -16,7 +16,8 @@ from core.bootstrap import Frontdoor
 from core.settings import IvrSettings, SettingsError
 from ivr.prompts import load_prompts
 
-__all__ = ["IvrSettings", "init_app"]
+__all__ = ["MAX_BODY", "IvrSettings", "init_app"]
+MAX_BODY = 16 * 1024  # bytes of a Twilio webhook (well under this); the app enforces it
 log = logging.getLogger("frontdoor.ivr")
 
 

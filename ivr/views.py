@@ -32,13 +32,12 @@ from core.services import (
     save_step,
 )
 from core.unit_of_work import AbstractUnitOfWork, in_transaction
-from ivr import handlers
+from ivr import MAX_BODY, handlers
 from ivr.step import Step
 from ivr.twilio_signature import signed
 
 log = logging.getLogger("frontdoor.ivr")
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
-MAX_BODY = 16 * 1024  # Twilio's webhooks are well under this
 _CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 Handler = Callable[[Step], None]
 

@@ -32,7 +32,7 @@ from typing import IO, Any
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ivr.views import MAX_BODY as TWILIO_LIMIT
+from ivr import MAX_BODY as TWILIO_LIMIT
 
 KIB = 1024
 FORM_LIMIT = 16 * KIB  # a console or help-center form: a few short fields
