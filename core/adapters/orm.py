@@ -105,7 +105,7 @@ contacts = Table(
     _id(),
     Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(200), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(16), nullable=True),  # NULL: unknown, the channels ask
     Column("phone", String(16), nullable=True, index=True),
     Column("email", String(254), nullable=True, index=True),
     Column("language", String(8), nullable=True),

@@ -26,6 +26,7 @@ from core.services.contracts import (
 )
 from core.services.contracts_csv import (
     ContractImportError,
+    ImportProblem,
     ImportReport,
     import_contracts,
     parse_contracts_csv,
@@ -76,6 +77,7 @@ __all__ = [
     "ContractImportError",
     "ContractSpec",
     "Identification",
+    "ImportProblem",
     "ImportReport",
     "Intake",
     "PinResult",

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from core.adapters.orm import calls, sign_in_throttles
+from core.adapters.db import make_engine, upgrade
+from core.adapters.orm import calls, contacts, customers, sign_in_throttles
+from core.adapters.orm import contracts as contracts_table
 from core.bootstrap import Frontdoor
 from core.demo import DEMO_PIN, load_demo
+from core.services import ContractImportError, find_contract, import_contracts, parse_contracts_csv
 from ivr import IvrSettings
 from tests.e2e.conftest import DEMO_TODAY, DESK, NUMBERS, ON_CALL, Ivr, make_ivr
 from tests.e2e.test_ivr_office_hours import stored_tickets
+
+from .helpers import count
+from .test_cli_data import Runner
 
 NIGHT = "2026-11-23T23:00:00+01:00"
 
@@ -142,3 +150,132 @@ def test_a_code_locked_by_wrong_tries_is_refused_to_a_different_number_too(
     answer = _identify_answers(ivr, OTHER, [code])[0]
     assert TOO_MANY in answer.text and answer.hangs_up
     assert _failures(frontdoor, f"caller:{OTHER}") == 0
+
+
+# --- 6. imported contacts are not administrators unless the file says so -----------------
+
+CSV_HEADER = (
+    "code,customer,plan,licence,theatre,week,starts,ends,end_user_support,paid,timezone,"
+    "phones,products,telemetry\n"
+)
+END_USER, ADMIN = "+390581110001", "+390581110002"
+
+
+def _import(fd: Frontdoor, rows: list[str]) -> None:
+    import_contracts(fd.uow(), parse_contracts_csv(fd.policy, [CSV_HEADER, *rows]))
+
+
+def _row(code: str, phones: str, plan: str = "gold") -> str:
+    return (
+        f"{code},Acme,{plan},cloud,europe,,2026-01-01,2027-12-31,false,true,Europe/Rome,"
+        f"{phones},UCX Platform,true\n"
+    )
+
+
+def test_a_number_imported_without_a_role_is_asked_the_role_by_the_ivr(
+    frontdoor: Frontdoor,
+) -> None:
+    """An end user calling from a number of the phones column is identified but not taken
+    for an administrator: the IVR asks the role (before the fix: straight to the menu)."""
+    ivr = _demo_ivr(frontdoor)
+    _import(frontdoor, [_row("3001", END_USER)])
+    contract = find_contract(frontdoor.uow(), "3001")
+    assert contract is not None and [c.role for c in contract.contacts] == [None]
+    call = ivr.twilio.call(NUMBERS["europe"], END_USER)
+    call.start()
+    assert call.press("1").gather_action.startswith("/ivr/role")  # English, then the role
+
+
+def test_a_role_given_in_the_file_is_used_and_can_be_set_by_reimporting(
+    frontdoor: Frontdoor,
+) -> None:
+    """``+number:admin`` skips the role question; re-importing a number with a role sets it."""
+    ivr = _demo_ivr(frontdoor)
+    _import(frontdoor, [_row("3001", f"{ADMIN}:admin;{END_USER}")])
+    call = ivr.twilio.call(NUMBERS["europe"], ADMIN)
+    call.start()
+    assert call.press("1").gather_action.startswith("/ivr/menu")
+    _import(frontdoor, [_row("3001", f"{END_USER}:end_user")])
+    contract = find_contract(frontdoor.uow(), "3001")
+    assert contract is not None
+    assert {c.phone: c.role for c in contract.contacts} == {ADMIN: "admin", END_USER: "end_user"}
+
+
+def test_one_run_reports_every_bad_row_of_a_file_and_writes_nothing(frontdoor: Frontdoor) -> None:
+    """Three bad rows (and a good one): one ContractImportError with the three problems, by
+    line and column, and no contract stored."""
+    rows = [
+        _row("3001", "+390581110001"),
+        _row("3002", "0581110002"),
+        _row("3003", f"{ADMIN}:boss", plan="silver"),
+        _row("3001", ""),
+    ]
+    with pytest.raises(ContractImportError) as caught:
+        _import(frontdoor, rows)
+    assert [(p.line, p.column) for p in caught.value.problems] == [
+        (3, "phones"),
+        (4, "plan"),
+        (4, "phones"),
+        (5, "code"),
+    ]
+    assert "role 'boss' is not one of admin|partner|end_user" in str(caught.value)
+    assert count(frontdoor, "contracts") == 0
+
+
+def test_the_cli_prints_one_line_per_problem_and_exits_2(
+    frontdoor: Frontdoor, tmp_path: Path
+) -> None:
+    """``frontdoor contracts import`` with two bad rows: two lines on stderr, exit 2."""
+    file = tmp_path / "bad.csv"
+    file.write_text(CSV_HEADER + _row("3001", "nope") + _row("3002", "", plan="silver"))
+    result = Runner(frontdoor)("contracts", "import", str(file))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert "line 2, column phones" in lines[0] and "line 3, column plan" in lines[1]
+    assert count(frontdoor, "contracts") == 0
+
+
+def test_the_upgrade_forgets_the_admin_role_the_import_gave_by_default(
+    database_url: str,
+) -> None:
+    """A contact the old import created (customer's name, phone only, role admin) has no
+    role after migration 0302; a contact with an address keeps its role."""
+    upgrade(database_url, "0301_keyed_fingerprints")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(customers.insert().values(id=1, name="Acme"))
+        connection.execute(
+            contracts_table.insert().values(
+                id=1,
+                code="3001",
+                customer_id=1,
+                plan="gold",
+                licence="cloud",
+                theatre="europe",
+                week="mon-fri",
+                starts=date(2026, 1, 1),
+                ends=date(2027, 12, 31),
+                end_user_support=False,
+                paid=True,
+                timezone="Europe/Rome",
+                products=[],
+                telemetry=True,
+            )
+        )
+        for name, phone, email in (("Acme", END_USER, None), ("Ann", ADMIN, "ann@acme.example")):
+            connection.execute(
+                contacts.insert().values(
+                    contract_id=1,
+                    name=name,
+                    role="admin",
+                    phone=phone,
+                    email=email,
+                    available_24h=False,
+                )
+            )
+    upgrade(database_url)
+    with engine.connect() as connection:
+        roles = dict(connection.execute(select(contacts.c.phone, contacts.c.role)).all())
+    engine.dispose()
+    assert roles == {END_USER: None, ADMIN: "admin"}
