@@ -64,6 +64,7 @@ from core.services.tickets import (
 from core.services.transcripts import (
     add_turn,
     add_turns,
+    mask_customer_codes,
     mask_digits,
     purge_transcripts,
     set_outcome,
@@ -108,6 +109,7 @@ __all__ = [
     "is_valid_ticket_number",
     "list_staff",
     "luhn_check_digit",
+    "mask_customer_codes",
     "mask_digits",
     "normalise_email",
     "open_ticket",

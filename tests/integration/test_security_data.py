@@ -279,3 +279,24 @@ def test_the_upgrade_forgets_the_admin_role_the_import_gave_by_default(
         roles = dict(connection.execute(select(contacts.c.phone, contacts.c.role)).all())
     engine.dispose()
     assert roles == {END_USER: None, ADMIN: "admin"}
+
+
+# --- 7. no customer code in clear in a transcript ---------------------------------------
+
+
+def test_the_ivr_transcript_of_an_identified_caller_holds_no_customer_code(
+    frontdoor: Frontdoor,
+) -> None:
+    """A caller types code 1013: neither the keys heard nor the "caller identified" note
+    keep the code (before: "caller identified: contract 1013")."""
+    ivr = _demo_ivr(frontdoor)
+    call = ivr.twilio.call(NUMBERS["europe"], ATTACKER)
+    call.start()
+    call.press("1")
+    assert call.press("1013").gather_action.startswith("/ivr/role")
+    with frontdoor.uow() as uow:
+        transcript = uow.transcripts.get("phone", call.sid)
+    assert transcript is not None
+    texts = [t.text for t in transcript.turns]
+    assert "caller identified: contract ••••" in texts
+    assert not [text for text in texts if "1013" in text]
