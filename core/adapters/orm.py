@@ -250,6 +250,13 @@ sign_in_throttles = Table(
     Column("retry_at", UtcDateTime, nullable=True),
 )
 
+# one row per alert fingerprint, locked while a delivery of that alarm is handled
+alert_locks = Table(
+    "alert_locks",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+)
+
 calls = Table(
     "calls",
     metadata,

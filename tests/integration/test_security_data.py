@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from core.adapters.db import make_engine, upgrade
-from core.adapters.orm import calls, contacts, customers, sign_in_throttles
+from core.adapters.orm import calls, contacts, customers, sign_in_throttles, tickets
 from core.adapters.orm import contracts as contracts_table
 from core.bootstrap import Frontdoor
 from core.demo import DEMO_PIN, load_demo
@@ -22,8 +22,10 @@ from ivr import IvrSettings
 from tests.e2e.conftest import DEMO_TODAY, DESK, NUMBERS, ON_CALL, Ivr, make_ivr
 from tests.e2e.test_ivr_office_hours import stored_tickets
 
-from .helpers import count
+from .helpers import add_contract, count
+from .test_alerts_http import TOKEN, alert, app_for, webhook
 from .test_cli_data import Runner
+from .test_concurrency import THREADS, run_together
 
 NIGHT = "2026-11-23T23:00:00+01:00"
 
@@ -300,3 +302,33 @@ def test_the_ivr_transcript_of_an_identified_caller_holds_no_customer_code(
     texts = [t.text for t in transcript.turns]
     assert "caller identified: contract ••••" in texts
     assert not [text for text in texts if "1013" in text]
+
+
+# --- 8. one ticket per alarm, however many deliveries race ------------------------------
+
+
+def test_20_parallel_posts_of_one_fingerprint_with_different_starts_open_one_ticket(
+    frontdoor: Frontdoor,
+) -> None:
+    """20 threads post the same alert fingerprint at once, each with its own startsAt (a
+    monitor that lost its state): one ticket (before: up to one per racing thread); every
+    other post is told it is a repeat of that alarm."""
+    add_contract(frontdoor)
+    app = app_for(frontdoor)
+
+    def post(index: int) -> dict[str, Any]:
+        starts = f"2026-11-21T21:{index:02d}:00Z"
+        body = webhook(alert(fp="race", startsAt=starts))
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        response = app.test_client().post("/api/alerts", json=body, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        result: dict[str, Any] = response.get_json()["alerts"][0]
+        return result
+
+    results = run_together(THREADS, post)
+    query = select(tickets.c.number).where(tickets.c.idempotency_key.like("alert:race:%"))
+    with frontdoor.engine.connect() as connection:
+        numbers = list(connection.execute(query).scalars())
+    assert len(numbers) == 1
+    assert sorted(r["action"] for r in results) == ["opened"] + ["repeat"] * (THREADS - 1)
+    assert {r["ticket"] for r in results} == {numbers[0]}
