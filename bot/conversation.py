@@ -21,7 +21,7 @@ from bot.frontdoor import CoreClient, get_client
 from bot.language import next_language
 from core import model
 from core.model import Contract
-from core.services import mask_digits
+from core.services import find_contract, mask_customer_codes, mask_digits
 from core.unit_of_work import AbstractUnitOfWork
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
@@ -145,6 +145,10 @@ class Turn:
         self.set("requester_role", contact.role)
         self.set("preferred_language", claims.language or contact.language)
 
+    def _is_contract_code(self, digits: str) -> bool:
+        """A customer code volunteered outside the code question is masked too."""
+        return len(digits) <= 32 and find_contract(self.uow, digits) is not None
+
     def _update_language(self) -> None:
         message = (self.tracker.latest_message or {}).get("text") or ""
         if message.startswith("/"):
@@ -163,5 +167,6 @@ class Turn:
         if not text or not message_id or self.slot("transcript_message") == message_id:
             return
         secret = self.slot("requested_slot") in SECRET_SLOTS
-        self.lines.append(("customer", mask_emails(text), secret))
+        shown = mask_customer_codes(mask_emails(text), self._is_contract_code)
+        self.lines.append(("customer", shown, secret))
         self.set("transcript_message", message_id)

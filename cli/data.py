@@ -89,8 +89,11 @@ def contracts_import(ctx: click.Context, file: Path) -> None:
         fail(f"{file}: cannot read: {exc.strerror}")
     except UnicodeDecodeError:
         fail(f"{file}: not UTF-8 text")
-    except ContractImportError as exc:
-        fail(f"{file}: {exc}")
+    except ContractImportError as exc:  # one line per problem, then exit 2
+        *first, last = exc.problems
+        for problem in first:
+            click.echo(f"frontdoor: error: {file}: {problem}", err=True)
+        fail(f"{file}: {last}")
     report = import_contracts(fd.uow(), specs, progress=_progress)
     _emit({"file": str(file), **asdict(report)})
 

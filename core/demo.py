@@ -128,6 +128,7 @@ def _contacts(code: int, theatre: str, addon: bool) -> Iterator[ContactSpec]:
     n = code - 1000
     yield ContactSpec(
         name=f"Admin {code}",
+        role="admin",
         phone=f"{prefix}{100 + n:04d}",
         email=f"admin{code}@customer.example",
         language=languages[n % len(languages)],

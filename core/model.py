@@ -31,7 +31,7 @@ class Contact:
     """A person allowed to ask for support on a contract."""
 
     name: str
-    role: Role
+    role: Role | None  # None: not known (imported without one), so the channels ask
     phone: str | None = None  # E.164
     email: str | None = None
     language: str | None = None  # preferred language code, one of the seven

@@ -151,6 +151,11 @@ class AlertRepository(abc.ABC):
         """The most recently received occurrence of this fingerprint."""
 
     @abc.abstractmethod
+    def lock(self, fingerprint: str) -> None:
+        """Hold this fingerprint until the unit of work ends: deliveries of one alarm are
+        handled one after the other, whatever their start instants."""
+
+    @abc.abstractmethod
     def pending_for(self, contract_id: int) -> list[Alert]:
         """Enhanced-support alerts of the contract not yet shown on a ticket, oldest first."""
 

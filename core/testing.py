@@ -188,6 +188,9 @@ class FakeAlertRepository(repository.AlertRepository):
             None,
         )
 
+    def lock(self, fingerprint: str) -> None:
+        pass  # one thread per fake unit of work
+
     def latest(self, fingerprint: str) -> Alert | None:
         found = [a for a in self.items if a.fingerprint == fingerprint]
         return max(found, key=lambda a: (a.received_at, a.id or 0), default=None)

@@ -8,6 +8,7 @@ from core.services import (
     find_contract_by_phone,
     get_ticket,
     identify_caller,
+    mask_digits,
     verify_pin,
 )
 from ivr import flow
@@ -36,7 +37,7 @@ def _identified(step: Step, code: str) -> None:
         step.state["role"] = step.state.get("role") or contact.role
         if contact.language in step.fd.policy.languages and not step.state.get("lang"):
             step.state["lang"] = contact.language
-    step.note(f"caller identified: contract {code}", kind="decision")
+    step.note(f"caller identified: contract {mask_digits(code)}", kind="decision")
 
 
 def language(step: Step) -> None:

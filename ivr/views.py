@@ -86,6 +86,14 @@ def _now() -> datetime:
     return clock() if clock else datetime.now(timezone.utc)
 
 
+def _secret() -> str | bytes:
+    """The key of the replay fingerprints: the web app's secret (``SECRET_KEY``)."""
+    key: str | bytes | None = current_app.secret_key
+    if not key:
+        raise RuntimeError("the web app has no SECRET_KEY: IVR steps cannot be fingerprinted")
+    return key
+
+
 def _run(handler: Handler) -> Response:
     refused = _refused()
     if refused is not None:
@@ -105,7 +113,7 @@ def _step(uow: AbstractUnitOfWork, handler: Handler, steps: list[Step]) -> str:
     """One delivery in the entry point's unit of work: the answer (stored, or replayed)."""
     sid, now = request.form["CallSid"], _now()
     step_key = request.full_path.rstrip("?")[:200]
-    fingerprint = request_fingerprint(step_key, request.form.items(multi=True))
+    fingerprint = request_fingerprint(step_key, request.form.items(multi=True), key=_secret())
     call = get_call(uow, sid, lock=True)  # held until the commit: deliveries of a call queue
     answer = replayed_answer(call, step_key, fingerprint)
     if answer is not None:

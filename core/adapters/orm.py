@@ -105,7 +105,7 @@ contacts = Table(
     _id(),
     Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(200), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(16), nullable=True),  # NULL: unknown, the channels ask
     Column("phone", String(16), nullable=True, index=True),
     Column("email", String(254), nullable=True, index=True),
     Column("language", String(8), nullable=True),
@@ -248,6 +248,13 @@ sign_in_throttles = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("last_failure_at", UtcDateTime, nullable=True),
     Column("retry_at", UtcDateTime, nullable=True),
+)
+
+# one row per alert fingerprint, locked while a delivery of that alarm is handled
+alert_locks = Table(
+    "alert_locks",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
 )
 
 calls = Table(

@@ -233,6 +233,18 @@ class SqlAlchemyAlertRepository(_Base, repository.AlertRepository):
         found: Alert | None = self._one(statement)
         return found
 
+    def lock(self, fingerprint: str) -> None:
+        # INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE (as throttle): there is
+        # always a row to lock, so two first deliveries of an alarm cannot both open a ticket
+        table = orm.alert_locks
+        dialect = self.session.get_bind().dialect.name
+        insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(
+            insert_into(table).values(fingerprint=fingerprint).on_conflict_do_nothing()
+        )
+        statement = select(table.c.fingerprint).where(table.c.fingerprint == fingerprint)
+        self.session.execute(statement.with_for_update()).one()
+
     def pending_for(self, contract_id: int) -> list[Alert]:
         statement = (
             select(Alert)

@@ -26,6 +26,7 @@ from core.services.contracts import (
 )
 from core.services.contracts_csv import (
     ContractImportError,
+    ImportProblem,
     ImportReport,
     import_contracts,
     parse_contracts_csv,
@@ -63,6 +64,7 @@ from core.services.tickets import (
 from core.services.transcripts import (
     add_turn,
     add_turns,
+    mask_customer_codes,
     mask_digits,
     purge_transcripts,
     set_outcome,
@@ -76,6 +78,7 @@ __all__ = [
     "ContractImportError",
     "ContractSpec",
     "Identification",
+    "ImportProblem",
     "ImportReport",
     "Intake",
     "PinResult",
@@ -106,6 +109,7 @@ __all__ = [
     "is_valid_ticket_number",
     "list_staff",
     "luhn_check_digit",
+    "mask_customer_codes",
     "mask_digits",
     "normalise_email",
     "open_ticket",

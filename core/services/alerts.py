@@ -80,6 +80,7 @@ def receive_alert(
 def _receive(
     uow: AbstractUnitOfWork, book: CalendarBook, notice: AlertNotice, at: datetime
 ) -> tuple[AlertReceipt, OnCallPage | None]:
+    uow.alerts.lock(notice.fingerprint)  # deliveries of one alarm, one after the other
     known = uow.alerts.get(notice.fingerprint, notice.starts_at)
     if notice.status == "resolved":
         return _resolve(uow, notice, known, at), None

@@ -10,6 +10,7 @@ transaction as the step's state.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,12 +20,19 @@ from core.services.errors import ServiceError, UnknownTicket
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
 
-def request_fingerprint(step: str, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
-    """A digest of a webhook delivery: the step (path and query) and every form field."""
+def request_fingerprint(
+    step: str, params: Mapping[str, str] | Iterable[tuple[str, str]], *, key: str | bytes
+) -> str:
+    """A keyed digest (HMAC-SHA256, hex) of a webhook delivery: the step (path and query) and
+    every form field. ``key`` is the server's secret; an empty key is refused (a digest anyone
+    can recompute would let the stored fingerprints give away the digits typed)."""
+    if not key:
+        raise ValueError("request_fingerprint needs the server's secret key")
     items = sorted(params.items() if isinstance(params, Mapping) else params)
-    digest = hashlib.sha256(step.encode())
-    for key, value in items:
-        digest.update(b"\0" + key.encode() + b"=" + value.encode())
+    secret = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(secret, step.encode(), hashlib.sha256)
+    for name, value in items:
+        digest.update(b"\0" + name.encode() + b"=" + value.encode())
     return digest.hexdigest()
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from core.model import Contact, Contract, Customer, PlanName
+from core.model import Contact, Contract, Customer, PlanName, Role
 from core.phone import is_e164 as is_e164  # re-exported: core.services.is_e164
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
@@ -49,8 +49,11 @@ def find_contract_by_code_and_email(
 
 @dataclass(frozen=True)
 class ContactSpec:
+    """A contact as a CSV row or the demo data describe it; ``role`` None: not known (not an
+    administrator: the IVR and the chat ask the caller)."""
+
     name: str
-    role: str = "admin"
+    role: Role | None = None
     phone: str | None = None
     email: str | None = None
     language: str | None = None
@@ -66,7 +69,7 @@ class ContactSpec:
     def build(self) -> Contact:
         return Contact(
             name=self.name,
-            role=self.role,  # type: ignore[arg-type]
+            role=self.role,
             phone=self.phone,
             email=self.email,
             language=self.language,
@@ -112,7 +115,8 @@ class ContractSpec:
 @transactional
 def upsert_contract(uow: AbstractUnitOfWork, spec: ContractSpec) -> UpsertOutcome:
     """Create the contract or bring it to ``spec`` by code.
-    Contacts already on the contract are kept; contacts of ``spec`` not yet there are added."""
+    Contacts already on the contract are kept; contacts of ``spec`` not yet there are added; a
+    role ``spec`` gives is set on the contact it matches (a role left out changes nothing)."""
     contract = uow.contracts.get(spec.code)
     customer = _customer(uow, spec.customer, contract)
     if contract is None:
@@ -126,6 +130,10 @@ def upsert_contract(uow: AbstractUnitOfWork, spec: ContractSpec) -> UpsertOutcom
         if getattr(contract, name) != value:
             setattr(contract, name, value)
             changed = True
+    for wanted in spec.contacts:
+        for known in contract.contacts:
+            if wanted.role is not None and wanted.same_person(known) and known.role != wanted.role:
+                known.role, changed = wanted.role, True
     missing = [c for c in spec.contacts if not any(c.same_person(k) for k in contract.contacts)]
     if missing:
         contract.contacts = [*contract.contacts, *(c.build() for c in missing)]

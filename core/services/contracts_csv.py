@@ -1,8 +1,13 @@
 """Contract import from CSV (issue #2, "frontdoor contracts import FILE.csv").
 
-Every row is validated before anything is written; the first bad row raises
-:class:`ContractImportError` naming its line and column, and the whole file is imported in one
-transaction. Re-importing updates contracts by code; contacts already on a contract are kept.
+Every row is validated before anything is written; a file with bad rows raises
+:class:`ContractImportError` with every problem found (line, column, message), so that one run
+reports them all, and nothing is written. A valid file is imported in one transaction.
+Re-importing updates contracts by code; contacts already on a contract are kept (a role given
+in the file is set on the contact with that number).
+
+``phones`` items are ``+number`` (the role is unknown: the channels ask the caller) or
+``+number:role`` with a role the operator knows (``admin``, ``partner``, ``end_user``).
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.model import PlanName
+from core.model import ROLES, PlanName, Role
 from core.policy import Policy
 from core.services.contracts import ContactSpec, ContractSpec, is_e164, upsert_contract
 from core.services.errors import ServiceError
@@ -39,14 +44,39 @@ COLUMNS = (
 OPTIONAL_COLUMNS = frozenset({"week"})
 DEFAULT_WEEK = "mon-fri"
 LICENCES = ("perpetual", "subscription", "cloud")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One bad cell (or header, or row): its line (1 is the header), column and what is wrong;
+    ``-`` when no single column is at fault."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
 
 
 class ContractImportError(ServiceError):
-    """A bad row: the message names the line (1 is the header) and the column."""
+    """A file with bad rows: ``problems`` lists every one found, in file order; the message is
+    the problems joined by "; "."""
 
-    def __init__(self, line: int, column: str, message: str):
-        super().__init__(f"line {line}, column {column}: {message}")
-        self.line, self.column = line, column
+    def __init__(self, problems: Iterable[ImportProblem]):
+        self.problems = tuple(problems)
+        assert self.problems, "a ContractImportError needs at least one problem"
+        super().__init__("; ".join(str(p) for p in self.problems))
+        self.line, self.column = self.problems[0].line, self.problems[0].column
+
+
+class _Bad(Exception):
+    """A cell of the row being read is bad (collected, then reported with the others)."""
+
+    def __init__(self, problem: ImportProblem):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -57,20 +87,26 @@ class ImportReport:
 
 
 def parse_contracts_csv(policy: Policy, lines: Iterable[str]) -> list[ContractSpec]:
-    """Read and validate a whole contracts CSV; raise on the first bad row."""
+    """Read and validate a whole contracts CSV; raise :class:`ContractImportError` with every
+    problem of the file when any row is bad (a bad header: its problems only)."""
     reader = csv.DictReader(iter(lines))
     _check_header(reader.fieldnames)
     seen: dict[str, int] = {}
-    specs = []
+    specs, problems = [], []
     for row in reader:
         line = reader.line_num
-        spec = _Row(policy, row, line).spec()
-        if spec.code in seen:
-            raise ContractImportError(
-                line, "code", f"{spec.code} already on line {seen[spec.code]}"
-            )
-        seen[spec.code] = line
-        specs.append(spec)
+        parsed = _Row(policy, row, line)
+        spec = parsed.spec()
+        problems.extend(parsed.problems)
+        code = spec.code if spec else parsed.code_or_none()
+        if code is not None and code in seen:
+            problems.append(ImportProblem(line, "code", f"{code} already on line {seen[code]}"))
+        elif code is not None:
+            seen[code] = line
+        if spec is not None:
+            specs.append(spec)
+    if problems:
+        raise ContractImportError(problems)
     return specs
 
 
@@ -90,29 +126,38 @@ def import_contracts(
 
 def _check_header(fieldnames: object) -> None:
     if not fieldnames:
-        raise ContractImportError(1, "-", "empty file: expected a header row")
+        raise ContractImportError([ImportProblem(1, "-", "empty file: expected a header row")])
     names = [str(n).strip() for n in fieldnames]  # type: ignore[attr-defined]
-    unknown = [n for n in names if n not in COLUMNS]
-    if unknown:
-        raise ContractImportError(1, unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
-    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
-    if missing:
-        raise ContractImportError(1, missing[0], "missing column")
+    expected = f"unknown column; expected {', '.join(COLUMNS)}"
+    problems = [ImportProblem(1, n, expected) for n in names if n not in COLUMNS]
+    problems += [
+        ImportProblem(1, c, "missing column")
+        for c in COLUMNS
+        if c not in names and c not in OPTIONAL_COLUMNS
+    ]
+    if problems:
+        raise ContractImportError(problems)
 
 
 class _Row:
-    """One CSV row being validated; each getter raises with the line and column."""
+    """One CSV row being validated; each getter raises :class:`_Bad` with the line and column,
+    and :meth:`spec` collects them in ``problems``."""
 
     def __init__(self, policy: Policy, row: dict[str | None, str | None], line: int):
         self.policy, self.row, self.line = policy, row, line
-        if None in row:
-            raise ContractImportError(line, "-", "more fields than columns")
+        self.problems: list[ImportProblem] = []
 
     def text(self, column: str) -> str:
         return (self.row.get(column) or "").strip()
 
-    def fail(self, column: str, message: str) -> ContractImportError:
-        return ContractImportError(self.line, column, message)
+    def fail(self, column: str, message: str) -> _Bad:
+        return _Bad(ImportProblem(self.line, column, message))
+
+    def code_or_none(self) -> str | None:
+        try:
+            return self.code()
+        except _Bad:
+            return None
 
     def required(self, column: str) -> str:
         value = self.text(column)
@@ -158,12 +203,21 @@ class _Row:
             raise self.fail(column, f"{value!r} is not one of {'|'.join(allowed)}")
         return value
 
-    def phones(self) -> tuple[str, ...]:
-        numbers = tuple(p.strip() for p in self.text("phones").split(";") if p.strip())
-        bad = [p for p in numbers if not is_e164(p)]
-        if bad:
-            raise self.fail("phones", f"{bad[0]!r} is not an E.164 number (+ and digits)")
-        return numbers
+    def phones(self) -> tuple[tuple[str, Role | None], ...]:
+        """``+number`` (role unknown) or ``+number:role`` items, separated by ``;``."""
+        found: list[tuple[str, Role | None]] = []
+        for item in (p.strip() for p in self.text("phones").split(";")):
+            if not item:
+                continue
+            number, _, role = (part.strip() for part in item.partition(":"))
+            if not is_e164(number):
+                raise self.fail("phones", f"{number!r} is not an E.164 number (+ and digits)")
+            if role and role.casefold() not in ROLES:
+                raise self.fail(
+                    "phones", f"{number}: role {role!r} is not one of {'|'.join(ROLES)}"
+                )
+            found.append((number, cast(Role, role.casefold()) if role else None))
+        return tuple(found)
 
     def products(self) -> tuple[str, ...]:
         names = [p.strip() for p in self.text("products").split(";") if p.strip()]
@@ -175,30 +229,55 @@ class _Row:
             canonical.append(product.name)
         return tuple(canonical)
 
-    def spec(self) -> ContractSpec:
-        code, customer = self.code(), self.required("customer")
-        plan = cast(PlanName, self.choice("plan", self.policy.plans))
-        licence = self.choice("licence", LICENCES)
-        theatre = self.choice("theatre", self.policy.theatres)
-        starts, ends = self.day("starts"), self.day("ends")
-        if ends < starts:
-            raise self.fail("ends", f"{ends} is before starts {starts}")
-        end_users = self.flag("end_user_support")
-        if end_users and not self.policy.plans[plan].end_user_addon:
-            raise self.fail("end_user_support", f"the end-user add-on is not sold with {plan}")
+    def note(self, column: str, message: str) -> None:
+        self.problems.append(ImportProblem(self.line, column, message))
+
+    def check(self, read: Callable[[], T]) -> T | None:
+        """``read()``, or None with its problem noted (the rest of the row is still read)."""
+        try:
+            return read()
+        except _Bad as bad:
+            self.problems.append(bad.problem)
+            return None
+
+    def spec(self) -> ContractSpec | None:
+        """The row's contract, or None with every problem of the row in ``problems``."""
+        if None in self.row:
+            self.note("-", "more fields than columns")
+            return None
+        check = self.check
+        code, customer = check(self.code), check(lambda: self.required("customer"))
+        plan = cast("PlanName | None", check(lambda: self.choice("plan", self.policy.plans)))
+        licence = check(lambda: self.choice("licence", LICENCES))
+        theatre = check(lambda: self.choice("theatre", self.policy.theatres))
+        starts, ends = check(lambda: self.day("starts")), check(lambda: self.day("ends"))
+        if starts is not None and ends is not None and ends < starts:
+            self.note("ends", f"{ends} is before starts {starts}")
+        end_users = check(lambda: self.flag("end_user_support"))
+        if end_users and plan is not None and not self.policy.plans[plan].end_user_addon:
+            self.note("end_user_support", f"the end-user add-on is not sold with {plan}")
+        week = check(lambda: self.week(theatre)) if theatre is not None else None
+        paid, zone = check(lambda: self.flag("paid")), check(self.zone)
+        products, telemetry = check(self.products), check(lambda: self.flag("telemetry"))
+        phones = check(self.phones)
+        if self.problems:
+            return None
+        assert code and customer and plan and licence and theatre and week and zone
+        assert starts and ends and end_users is not None and paid is not None
+        assert products is not None and telemetry is not None and phones is not None
         return ContractSpec(
             code=code,
             customer=customer,
             plan=plan,
             licence=licence,
             theatre=theatre,
-            week=self.week(theatre),
+            week=week,
             starts=starts,
             ends=ends,
             end_user_support=end_users,
-            paid=self.flag("paid"),
-            timezone=self.zone(),
-            products=self.products(),
-            telemetry=self.flag("telemetry"),
-            contacts=tuple(ContactSpec(name=customer, phone=p) for p in self.phones()),
+            paid=paid,
+            timezone=zone,
+            products=products,
+            telemetry=telemetry,
+            contacts=tuple(ContactSpec(name=customer, phone=p, role=r) for p, r in phones),
         )

@@ -8,12 +8,13 @@ with :func:`mask_digits`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from core.model import Transcript, Turn
 from core.repository import DuplicateError
 from core.services.errors import ServiceError
+from core.services.tickets import is_valid_ticket_number
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
 MASK = "•"
@@ -26,6 +27,31 @@ def mask_digits(text: str, *, min_run: int = 1) -> str:
     return _DIGIT_RUN.sub(
         lambda m: MASK * len(m.group()) if len(m.group()) >= min_run else m.group(), text
     )
+
+
+CODE_LENGTHS = range(4, 9)  # the digit runs masked as possible customer codes
+
+
+def _never(_: str) -> bool:
+    return False
+
+
+def mask_customer_codes(text: str, is_code: Callable[[str], bool] = _never) -> str:
+    """Mask what may be a customer code in free text (a chat message): every run of 4 to 8
+    digits that is not a ticket number (7 digits or more with a right Luhn check digit), and
+    every run, of any length, that ``is_code`` says is a known contract's code (also one that
+    looks like a ticket number). Other numbers (a ticket number, a priority, a year in a
+    date... but also a phone number's parts of 4 to 8 digits) stay as written."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = match.group()
+        if is_code(digits):
+            return MASK * len(digits)
+        if len(digits) in CODE_LENGTHS and not is_valid_ticket_number(digits):
+            return MASK * len(digits)
+        return digits
+
+    return _DIGIT_RUN.sub(mask, text)
 
 
 @transactional

@@ -51,7 +51,8 @@ def run_import(fd: Frontdoor, lines: list[str]) -> dict[str, int]:
 
 
 def test_a_good_file_creates_every_contract(frontdoor: Frontdoor) -> None:
-    """Three rows, three contracts, with defaults, canonical product names and admin contacts."""
+    """Three rows, three contracts, with defaults, canonical product names and contacts whose
+    role the file does not give (None: the channels ask)."""
     assert run_import(frontdoor, csv_text()) == {"created": 3, "updated": 0, "unchanged": 0}
     acme = find_contract(frontdoor.uow(), "3001")
     assert acme is not None
@@ -64,8 +65,8 @@ def test_a_good_file_creates_every_contract(frontdoor: Frontdoor) -> None:
     assert acme.products == ["UCX Platform", "Call Recording"]
     assert acme.end_user_support and acme.paid and acme.telemetry
     assert [(c.role, c.phone) for c in acme.contacts] == [
-        ("admin", "+390581234567"),
-        ("admin", "+390587654321"),
+        (None, "+390581234567"),
+        (None, "+390587654321"),
     ]
     assert find_contract_by_phone(frontdoor.uow(), "+97145550001").code == "3002"  # type: ignore[union-attr]
     assert count(frontdoor, "customers") == 2

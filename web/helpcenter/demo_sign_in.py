@@ -26,7 +26,7 @@ class DemoContact:
     code: str
     email: str
     name: str
-    role: str
+    role: str | None
     language: str | None
     customer: str
 
