@@ -17,6 +17,7 @@ from core.model import (
     Contract,
     Customer,
     OnCallPin,
+    OutboxEvent,
     PinAttempt,
     SignInThrottle,
     StaffAccount,
@@ -73,6 +74,9 @@ class FakeTicketRepository(repository.TicketRepository):
 
     def by_key(self, idempotency_key: str) -> Ticket | None:
         return next((t for t in self.items if t.idempotency_key == idempotency_key), None)
+
+    def get_by_id(self, ticket_id: int) -> Ticket | None:
+        return next((t for t in self.items if t.id == ticket_id), None)
 
 
 class FakeTranscriptRepository(repository.TranscriptRepository):
@@ -205,6 +209,34 @@ class FakeAlertRepository(repository.AlertRepository):
         )
 
 
+class FakeOutboxRepository(repository.OutboxRepository):
+    def __init__(self) -> None:
+        self.items: list[OutboxEvent] = []
+
+    def add(self, event: OutboxEvent) -> None:
+        if any(e.delivery_id == event.delivery_id for e in self.items):
+            raise repository.DuplicateError(event.delivery_id)
+        event.id = next(_ids)
+        self.items.append(event)
+
+    def for_ticket(self, ticket_id: int) -> list[OutboxEvent]:
+        found = [e for e in self.items if e.ticket_id == ticket_id]
+        return sorted(found, key=lambda e: (e.due_at, e.id or 0))
+
+    def claimable(self, at: datetime, limit: int) -> list[OutboxEvent]:
+        found = [
+            e
+            for e in self.items
+            if e.status in ("pending", "failed")
+            and e.due_at <= at
+            and (e.lease_until is None or e.lease_until <= at)
+        ]
+        return sorted(found, key=lambda e: (e.due_at, e.id or 0))[:limit]
+
+    def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None:
+        return next((e for e in self.items if e.id == event_id), None)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
     in-memory changes (services must not rely on it beyond retrying a duplicate)."""
@@ -217,6 +249,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.calls = FakeCallRepository()
         self.alerts = FakeAlertRepository()
         self.staff = FakeStaffRepository()
+        self.outbox = FakeOutboxRepository()
         self.committed = 0
 
     def commit(self) -> None:
