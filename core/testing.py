@@ -25,6 +25,7 @@ from core.model import (
     Transcript,
     Turn,
 )
+from core.notify import DeliveryError, Message
 from core.unit_of_work import AbstractUnitOfWork
 
 _ids: Iterator[int] = itertools.count(1)
@@ -257,3 +258,16 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def rollback(self) -> None:
         pass
+
+
+class FakeNotifier:
+    """Keeps what it is asked to send in ``sent``; ``failing`` makes every send fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.failing: str | None = None
+
+    def send(self, message: Message) -> None:
+        if self.failing:
+            raise DeliveryError(self.failing)
+        self.sent.append(message)
