@@ -255,3 +255,34 @@ class Alert:
     def conversation_id(self) -> str:
         """The transcript of this occurrence: fingerprint and start instant."""
         return f"{self.fingerprint}@{self.starts_at.isoformat()}"
+
+
+OutboxKind = Literal[
+    "ticket_opened", "escalation_due", "breach_warning", "breach", "taken_in_charge"
+]
+OutboxStatus = Literal["pending", "sent", "failed", "dead", "cancelled"]
+LADDER_KINDS: tuple[str, ...] = ("escalation_due", "breach_warning", "breach")
+
+
+@dataclass(eq=False)
+class OutboxEvent:
+    """One notification to send, written in the transaction of the change that causes it.
+
+    ``delivery_id`` is stable across attempts: receivers drop a message they already have.
+    ``due_at`` is when it may first be sent; ``lease_until`` is when a worker that claimed it
+    (or a failed attempt's backoff) lets another attempt claim it again. ``failed`` rows are
+    retried; ``dead`` ones gave up (too old or no one to send to).
+    """
+
+    kind: str
+    ticket_id: int | None
+    payload: dict[str, Any]
+    delivery_id: str
+    due_at: datetime
+    created_at: datetime
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    lease_until: datetime | None = None
+    sent_at: datetime | None = None
+    id: int | None = None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, root_validator, validato
 
 from core.model import PlanName
 from core.phone import is_e164
+from core.policy_notify import EscalationContacts, Notifications, contact_problems
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yml")
 
@@ -234,6 +235,8 @@ class Policy(_Frozen):
     third_party_products: tuple[str, ...]
     hardware_products: tuple[str, ...]
     severity_priority: dict[str, Priority]
+    escalation_contacts: EscalationContacts = Field(default_factory=dict)
+    notifications: Notifications = Notifications.parse_obj({})
 
     @root_validator(skip_on_failure=True)
     def _cross_references(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -259,6 +262,13 @@ class Policy(_Frozen):
             absent = set(PRIORITIES) - set(targets)
             if absent:
                 problems.append(f"sla -> {plan}: missing {sorted(absent)}")
+        ladder_roles = {step.to for steps in values["escalation"].values() for step in steps}
+        problems += contact_problems(
+            values["escalation_contacts"],
+            theatres=set(values["theatres"]),
+            languages=langs,
+            roles=ladder_roles | values["notifications"].roles(),
+        )
         if problems:
             raise ValueError("; ".join(problems))
         return values

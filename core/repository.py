@@ -16,6 +16,7 @@ from core.model import (
     Contract,
     Customer,
     OnCallPin,
+    OutboxEvent,
     PinAttempt,
     SignInThrottle,
     StaffAccount,
@@ -63,6 +64,9 @@ class TicketRepository(abc.ABC):
 
     @abc.abstractmethod
     def by_key(self, idempotency_key: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def get_by_id(self, ticket_id: int) -> Ticket | None: ...
 
 
 class TranscriptRepository(abc.ABC):
@@ -162,3 +166,23 @@ class AlertRepository(abc.ABC):
     @abc.abstractmethod
     def by_ticket(self, ticket_id: int) -> Alert | None:
         """The alert that opened this ticket."""
+
+
+class OutboxRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, event: OutboxEvent) -> None:
+        """Store ``event``; :class:`DuplicateError` when its delivery id is known."""
+
+    @abc.abstractmethod
+    def for_ticket(self, ticket_id: int) -> list[OutboxEvent]:
+        """The ticket's events, by due time."""
+
+    @abc.abstractmethod
+    def claimable(self, at: datetime, limit: int) -> list[OutboxEvent]:
+        """Up to ``limit`` events to send at ``at``, oldest due first: pending or failed, due,
+        and not leased (or the lease or backoff is over). Their rows stay locked until the
+        transaction ends, and rows another transaction holds are skipped (PostgreSQL ``FOR
+        UPDATE SKIP LOCKED``; SQLite serialises write transactions instead)."""
+
+    @abc.abstractmethod
+    def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None: ...

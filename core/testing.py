@@ -17,6 +17,7 @@ from core.model import (
     Contract,
     Customer,
     OnCallPin,
+    OutboxEvent,
     PinAttempt,
     SignInThrottle,
     StaffAccount,
@@ -24,6 +25,7 @@ from core.model import (
     Transcript,
     Turn,
 )
+from core.notify import DeliveryError, Message
 from core.unit_of_work import AbstractUnitOfWork
 
 _ids: Iterator[int] = itertools.count(1)
@@ -73,6 +75,9 @@ class FakeTicketRepository(repository.TicketRepository):
 
     def by_key(self, idempotency_key: str) -> Ticket | None:
         return next((t for t in self.items if t.idempotency_key == idempotency_key), None)
+
+    def get_by_id(self, ticket_id: int) -> Ticket | None:
+        return next((t for t in self.items if t.id == ticket_id), None)
 
 
 class FakeTranscriptRepository(repository.TranscriptRepository):
@@ -208,6 +213,34 @@ class FakeAlertRepository(repository.AlertRepository):
         )
 
 
+class FakeOutboxRepository(repository.OutboxRepository):
+    def __init__(self) -> None:
+        self.items: list[OutboxEvent] = []
+
+    def add(self, event: OutboxEvent) -> None:
+        if any(e.delivery_id == event.delivery_id for e in self.items):
+            raise repository.DuplicateError(event.delivery_id)
+        event.id = next(_ids)
+        self.items.append(event)
+
+    def for_ticket(self, ticket_id: int) -> list[OutboxEvent]:
+        found = [e for e in self.items if e.ticket_id == ticket_id]
+        return sorted(found, key=lambda e: (e.due_at, e.id or 0))
+
+    def claimable(self, at: datetime, limit: int) -> list[OutboxEvent]:
+        found = [
+            e
+            for e in self.items
+            if e.status in ("pending", "failed")
+            and e.due_at <= at
+            and (e.lease_until is None or e.lease_until <= at)
+        ]
+        return sorted(found, key=lambda e: (e.due_at, e.id or 0))[:limit]
+
+    def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None:
+        return next((e for e in self.items if e.id == event_id), None)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
     in-memory changes (services must not rely on it beyond retrying a duplicate)."""
@@ -220,6 +253,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.calls = FakeCallRepository()
         self.alerts = FakeAlertRepository()
         self.staff = FakeStaffRepository()
+        self.outbox = FakeOutboxRepository()
         self.committed = 0
 
     def commit(self) -> None:
@@ -227,3 +261,16 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def rollback(self) -> None:
         pass
+
+
+class FakeNotifier:
+    """Keeps what it is asked to send in ``sent``; ``failing`` makes every send fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.failing: str | None = None
+
+    def send(self, message: Message) -> None:
+        if self.failing:
+            raise DeliveryError(self.failing)
+        self.sent.append(message)

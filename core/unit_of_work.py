@@ -28,6 +28,7 @@ from sqlalchemy import literal, select
 
 from core import repository
 from core.adapters import orm
+from core.adapters.outbox_repository import SqlAlchemyOutboxRepository
 from core.adapters.repository import (
     SqlAlchemyAlertRepository,
     SqlAlchemyCallRepository,
@@ -55,6 +56,7 @@ class AbstractUnitOfWork(abc.ABC):
     staff: repository.StaffRepository
     calls: repository.CallRepository
     alerts: repository.AlertRepository
+    outbox: repository.OutboxRepository
     active: bool = False
 
     def __enter__(self) -> AbstractUnitOfWork:
@@ -150,6 +152,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.pins = SqlAlchemyPinRepository(self.session)
         self.calls = SqlAlchemyCallRepository(self.session)
         self.alerts = SqlAlchemyAlertRepository(self.session)
+        self.outbox = SqlAlchemyOutboxRepository(self.session)
 
     def _close(self) -> None:
         # close() rolls back what was not committed like rollback() would, but leaves the

@@ -2,7 +2,9 @@
 # `make run`: the whole front door on this machine. Migrates the database and loads the demo
 # contracts, trains the chat model only when config.yml, domain.yml or data/ changed (Rasa
 # skips an unchanged fingerprint; epochs show as it trains), then starts the web app, Rasa and
-# the action server with honcho (Procfile) and prints the URLs. Ctrl-C stops all three.
+# the action server and the outbox worker with honcho (Procfile) and prints the URLs. Ctrl-C
+# stops them all. The worker needs FRONTDOOR_SMTP_HOST (docs/escalations.md); without one it
+# is left out (a local relay: FRONTDOOR_SMTP_HOST=127.0.0.1 FRONTDOOR_SMTP_STARTTLS=0).
 # Settings: DATABASE_URL (default var/frontdoor.sqlite3), FRONTDOOR_PORT (5000), RASA_PORT
 # (5005), VENV_BIN (.venv/bin); a .env file is read by honcho and by the frontdoor command.
 set -euo pipefail
@@ -35,4 +37,8 @@ cat <<URLS
   "Rasa server is up and running". Ctrl-C stops everything.
 
 URLS
-exec "$BIN/honcho" start -f Procfile
+if [ -n "${FRONTDOOR_SMTP_HOST:-}" ] || grep -qs '^FRONTDOOR_SMTP_HOST=' .env; then
+  exec "$BIN/honcho" start -f Procfile
+fi
+echo "run: FRONTDOOR_SMTP_HOST is not set: no outbox worker (escalation e-mails wait in the outbox)"
+exec "$BIN/honcho" start -f Procfile web rasa actions

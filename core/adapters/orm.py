@@ -295,6 +295,27 @@ alerts = Table(
     Index("ix_alerts_fingerprint_received_at", "fingerprint", "received_at"),
 )
 
+# Notifications to send (escalations, breach warnings...): written in the transaction of the
+# change that causes them, delivered by the worker (migration 0401_outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column("kind", String(32), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("delivery_id", String(64), nullable=False, unique=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Index("ix_outbox_status_due_at", "status", "due_at"),
+    Index("ix_outbox_ticket_id", "ticket_id"),
+)
+
 
 def _owned(cls: type, order_by: Any) -> Any:
     """A child collection that lives and dies with its parent, loaded eagerly so that objects
@@ -329,6 +350,7 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(model.Alert, alerts)
+    mapper_registry.map_imperatively(model.OutboxEvent, outbox)
     mapper_registry.map_imperatively(model.Turn, turns)
     mapper_registry.map_imperatively(
         model.Transcript,

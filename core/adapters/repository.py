@@ -106,6 +106,10 @@ class SqlAlchemyTicketRepository(_Base, repository.TicketRepository):
         found: Ticket | None = self._one(select(Ticket).filter_by(idempotency_key=idempotency_key))
         return found
 
+    def get_by_id(self, ticket_id: int) -> Ticket | None:
+        found: Ticket | None = self.session.get(Ticket, ticket_id)
+        return found
+
 
 class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
     def add(self, transcript: Transcript) -> None:

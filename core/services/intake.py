@@ -4,7 +4,8 @@ Every channel describes the customer's request as a :class:`Case` (the phone in 
 the chat in ``bot/reporting.py``, monitoring alarms in ``core/services/alerts.py``) and calls
 :func:`submit_case` inside the unit of work its entry point owns. The service asks
 :func:`core.decision.decide`, opens the ticket the decision calls for (once per idempotency key)
-or records why none was opened, and writes the transcript lines and the conversation's outcome:
+or records why none was opened, writes the notifications of the ticket's clock to the outbox
+(:mod:`core.services.outbox`), and writes the transcript lines and the conversation's outcome:
 all in that one transaction, which the entry point commits.
 
 :func:`assess_case` gives the same decision without recording anything, for a channel that must
@@ -21,6 +22,7 @@ from datetime import datetime
 from core.calendar import CalendarBook
 from core.decision import Decision, Request, decide
 from core.model import Contract, Ticket, Turn
+from core.services.outbox import plan_opening
 from core.services.tickets import open_ticket
 from core.services.transcripts import add_turns
 from core.unit_of_work import AbstractUnitOfWork, transactional
@@ -92,6 +94,7 @@ def submit_case(
     ticket = None
     if made.outcome in OPENS_TICKET:
         ticket = _open(uow, book, case, made)
+        plan_opening(uow, book, ticket, case.at)  # the notifications, in this transaction
         opened = f"ticket {ticket.number} opened ({ticket.priority})"
         notes.append(_line(case, opened, "ticket", made))
     if not case.decision_lines:

@@ -4,6 +4,8 @@ A ticket is opened from a :class:`~core.decision.Decision` (which already holds 
 escalations computed by the SLA engine), once per idempotency key: a retried webhook gets the
 ticket the first delivery opened. Pausing (waiting for the customer or a third party) stops the
 clock; resuming recomputes the deadline and the escalations with every pause window left out.
+Each change plans or cancels the ticket's notifications in the outbox, in the same transaction
+(:mod:`core.services.outbox`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from core.decision import Decision
 from core.model import Escalation, Pause, Ticket
 from core.repository import DuplicateError
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
+from core.services.outbox import plan_pause, plan_resume, plan_taken
 from core.sla import EscalationAt, due_for_target, escalation_schedule, target_for
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
@@ -164,7 +167,8 @@ def _ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
 @transactional
 def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime) -> Ticket:
     """Record that ``by`` took the case in charge at ``at`` (guide §4: the SLA is met then).
-    Taking an already taken case again changes nothing."""
+    Its escalations still to come are cancelled in the outbox. Taking an already taken case
+    again changes nothing."""
     ticket = _ticket(uow, number)
     if ticket.status == "closed":
         raise ServiceError(f"ticket {number} is closed")
@@ -172,6 +176,7 @@ def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetim
         ticket.taken_at, ticket.taken_by = at, by
         if ticket.status == "open":
             ticket.status = "taken"
+        plan_taken(uow, ticket, at)
     return ticket
 
 
@@ -193,6 +198,7 @@ def pause(
         ticket.status = "waiting"
         ticket.due_at = None
         ticket.escalations = [e for e in ticket.escalations if e.at <= at]
+        plan_pause(uow, ticket, at)
     return ticket
 
 
@@ -209,6 +215,7 @@ def resume(uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, at: date
     current.end = at
     ticket.status = "taken" if ticket.taken_at else "open"
     _reschedule(uow, book, ticket)
+    plan_resume(uow, book, ticket, current.start, at)
     return ticket
 
 

@@ -4,7 +4,8 @@ One frozen :class:`Settings`, built by :func:`load_settings` once per process by
 (:func:`core.bootstrap.bootstrap`, the CLI) and passed down: nothing else reads the environment,
 and nothing here runs at import time. A malformed value raises :class:`SettingsError`, one line
 naming the variable. Channel settings are sections: ``settings.ivr`` (:mod:`core.settings.ivr`),
-``settings.chat`` and ``settings.web`` (:mod:`core.settings.channels`).
+``settings.chat`` and ``settings.web`` (:mod:`core.settings.channels`); the outbox worker's
+are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`).
 
 | variable | field (default) |
 |---|---|
@@ -41,6 +42,7 @@ from core.settings.channels import (
     load_web,
 )
 from core.settings.ivr import IvrSettings, load_ivr
+from core.settings.mail import MailSettings, OutboxSettings, load_mail, load_outbox
 from core.settings.parse import SettingsError
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "PROJECT_ROOT",
     "ChatSettings",
     "IvrSettings",
+    "MailSettings",
+    "OutboxSettings",
     "Settings",
     "SettingsError",
     "WebSettings",
@@ -85,6 +89,8 @@ class Settings:
     ivr: IvrSettings = field(default_factory=IvrSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
     @property
     def on_call_numbers(self) -> tuple[str, ...]:
@@ -162,4 +168,6 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         ivr=load_ivr(env, production=production, on_call_numbers=on_call_numbers),
         chat=load_chat(env, production=production),
         web=load_web(env),
+        mail=load_mail(env),
+        outbox=load_outbox(env),
     )

@@ -1,0 +1,66 @@
+"""``frontdoor worker``: send the outbox's notifications (escalations, breach warnings)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from cli.context import fail, get_frontdoor
+from core.adapters.db import sqlite_file
+from core.adapters.mail import SmtpNotifier
+from core.worker import OutboxWorker
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="send what is due now, print a summary and exit")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Send due notifications by e-mail until stopped (SIGTERM or Ctrl-C: the deliveries in
+    progress finish first). One worker on SQLite; any number on PostgreSQL."""
+    fd = get_frontdoor(ctx)
+    settings = fd.settings
+    if not settings.mail.smtp_host:
+        fail("FRONTDOOR_SMTP_HOST is not set: the worker has nowhere to send e-mail")
+    if not settings.public_base_url and settings.production:
+        fail("PUBLIC_BASE_URL is not set: e-mails could not link to the console")
+    runner = OutboxWorker(
+        fd.uow,
+        fd.book,
+        SmtpNotifier(settings.mail),
+        settings.outbox,
+        base_url=settings.public_base_url or "http://127.0.0.1:5000",
+        clock=_now,
+    )
+    if once:
+        report = runner.run_once()
+        summary: dict[str, Any] = {
+            "claimed": report.claimed,
+            "sent": len(report.sent),
+            "failed": report.failed,
+            "dead": report.dead,
+            "cancelled": report.cancelled,
+        }
+        click.echo(json.dumps(summary))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        click.echo(f"frontdoor worker: signal {signum}, stopping after this round", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    where = "SQLite (run one worker)" if sqlite_file(settings.database_url) else "the database"
+    click.echo(f"frontdoor worker: sending notifications from {where}", err=True)
+    runner.run(stop)

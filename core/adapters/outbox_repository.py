@@ -1,0 +1,57 @@
+"""SQLAlchemy implementation of the outbox port (claiming rows with ``SKIP LOCKED``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from core import repository
+from core.adapters import orm
+from core.adapters.repository import _flush
+from core.model import OutboxEvent
+
+CLAIMABLE = ("pending", "failed")
+
+
+class SqlAlchemyOutboxRepository(repository.OutboxRepository):
+    def __init__(self, session: Any):
+        self.session = session
+
+    def add(self, event: OutboxEvent) -> None:
+        self.session.add(event)
+        _flush(self.session)
+
+    def for_ticket(self, ticket_id: int) -> list[OutboxEvent]:
+        table = orm.outbox
+        statement = (
+            select(OutboxEvent)
+            .where(table.c.ticket_id == ticket_id)
+            .order_by(table.c.due_at, table.c.id)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def claimable(self, at: datetime, limit: int) -> list[OutboxEvent]:
+        table = orm.outbox
+        statement = (
+            select(OutboxEvent)
+            .where(
+                table.c.status.in_(CLAIMABLE),
+                table.c.due_at <= at,
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= at),
+            )
+            .order_by(table.c.due_at, table.c.id)
+            .limit(limit)
+            # SQLite renders no FOR UPDATE: its transactions begin IMMEDIATE (one writer)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None:
+        statement = select(OutboxEvent).where(orm.outbox.c.id == event_id)
+        if lock:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        found: OutboxEvent | None = self.session.execute(statement).scalars().first()
+        return found

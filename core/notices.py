@@ -1,0 +1,119 @@
+"""The words of the notifications, in the recipient's language (``core/notices.yml``).
+
+:func:`compose` turns one outbox event and what the worker knows now (the ticket's time left on
+its business clock) into a :class:`~core.notify.Message` with a plain-text and an HTML part.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from core.notify import Message
+from core.prompts import Prompts, load_prompts
+
+NOTICES_PATH = Path(__file__).with_name("notices.yml")
+RIGHT_TO_LEFT = ("ar",)
+
+
+@lru_cache(maxsize=1)
+def notices() -> Prompts:
+    return load_prompts(NOTICES_PATH)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The ticket's deadline as the worker sees it: due (local time) and business time left
+    (negative when overdue); no deadline when the ticket has no guaranteed one."""
+
+    due: datetime | None
+    left: timedelta | None
+
+
+def duration(amount: timedelta) -> str:
+    minutes = int(abs(amount).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def compose(
+    kind: str,
+    payload: dict[str, Any],
+    delivery_id: str,
+    clock: Clock,
+    base_url: str,
+    at: datetime,
+) -> Message:
+    """The message of an event for its recipient (the payload's), in their language."""
+    recipient = payload["recipient"]
+    language = recipient.get("language") or "en"
+    words = notices()
+    number = str(payload.get("number") or "")
+    values = {
+        "number": number,
+        "customer": payload.get("customer") or "-",
+        "priority": payload.get("priority") or "-",
+        "role": payload.get("role") or "-",
+        "after_hours": payload.get("after_hours") or "",
+        "taken_by": payload.get("taken_by") or "-",
+        "name": recipient.get("name") or "",
+    }
+    headline = words.text(language, f"headline_{kind}", **values)
+    subject = words.text(language, "subject", headline=headline, **values)
+    link = f"{base_url.rstrip('/')}/console/tickets/{number}"
+    rows = [
+        (words.text(language, "label_ticket"), number),
+        (words.text(language, "label_customer"), values["customer"]),
+        (words.text(language, "label_priority"), values["priority"]),
+        (words.text(language, "label_time_left"), _time_left(language, clock)),
+    ]
+    greeting = words.text(language, "greeting", **values)
+    body = words.text(language, f"body_{kind}", **values)
+    open_link = words.text(language, "open_link")
+    footer = words.text(language, "footer", delivery_id=delivery_id)
+    table = [f"{label}: {value}" for label, value in rows]
+    text = "\n".join([greeting, "", body, "", *table, "", f"{open_link}: {link}", "", footer, ""])
+    return Message(
+        delivery_id=delivery_id,
+        to_name=str(recipient.get("name") or ""),
+        to_address=str(recipient["email"]),
+        language=language,
+        subject=subject,
+        text=text,
+        html=_html(language, greeting, body, rows, open_link, link, footer),
+        at=at,
+    )
+
+
+def _time_left(language: str, clock: Clock) -> str:
+    words = notices()
+    if clock.due is None or clock.left is None:
+        return words.text(language, "no_deadline")
+    due = f"{clock.due:%Y-%m-%d %H:%M} ({clock.due.tzinfo})"
+    if clock.left > timedelta(0):
+        return words.text(language, "time_left", left=duration(clock.left), due=due)
+    return words.text(language, "overdue", late=duration(clock.left), due=due)
+
+
+def _html(
+    language: str,
+    greeting: str,
+    body: str,
+    rows: list[tuple[str, str]],
+    open_link: str,
+    link: str,
+    footer: str,
+) -> str:
+    e = html.escape
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    cells = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in rows)
+    return (
+        f'<!DOCTYPE html><html lang="{e(language)}" dir="{direction}"><body>'
+        f"<p>{e(greeting)}</p><p>{e(body)}</p><table>{cells}</table>"
+        f'<p><a href="{e(link)}">{e(open_link)}</a></p>'
+        f"<p><small>{e(footer)}</small></p></body></html>"
+    )
