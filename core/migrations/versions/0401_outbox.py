@@ -1,7 +1,7 @@
 """Outbox of notifications (escalations, breach warnings), delivered by the worker.
 
 Revision ID: 0401_outbox
-Revises: 0001
+Revises: 0303_alert_locks
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0401_outbox"
-down_revision = "0001"
+down_revision = "0303_alert_locks"  # one head again
 branch_labels = None
 depends_on = None
 
