@@ -7,7 +7,7 @@ that loads the settings on this machine (the web app, ``bot.rasa_env`` for Rasa'
 the action server) reads the same file, so they agree: the file is changed only under an
 exclusive lock on ``<file>.lock`` and written through a temporary file renamed into place.
 Production never calls this (a missing secret is refused there). The first use in a process
-logs a warning naming the file.
+logs it (INFO, logger ``frontdoor.settings``) with the file: command lines keep stderr for errors.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def dev_secrets(path: Path) -> dict[str, str]:
         os.close(lock)  # releases the lock
     if path not in _announced:
         _announced.add(path)
-        logger.warning("development secrets in use (not for production): %s", path)
+        logger.info("development secrets in use (not for production): %s", path)
     return values
 
 
