@@ -1,10 +1,19 @@
 """What every action does first and last: one :class:`Turn` per action run.
 
 A turn lives inside the action run's unit of work (one transaction, committed by the action).
-On the way in it trusts a valid Help Center token (the logged-in contact), updates the
-conversation language from the user's latest message, and writes that message to the core
-transcript once. On the way out, every reply goes through :meth:`Turn.say`, which picks the
-template in the conversation language and writes the bot's line to the transcript too.
+On the way in it re-checks who is chatting, updates the conversation language from the user's
+latest message, and writes that message to the core transcript once.
+
+Who is chatting is never taken from a slot: the tracker comes from outside the action server.
+The contact counts as identified (:attr:`Turn.verified`, :meth:`Turn.contract`) only when the
+slots name the contact vouched for in this run, either by a valid Help Center token in the
+current message's metadata, or by the identity proof (``contact_proof``: an HMAC over the
+conversation id, code and e-mail with the server's secret, :func:`core.tokens.identity_proof`)
+that the code + e-mail check of this conversation set. Slots claiming an identity without
+either are cleared: the user is asked to identify again.
+
+On the way out, every reply goes through :meth:`Turn.say`, which picks the template in the
+conversation language and writes the bot's line to the transcript too.
 """
 
 from __future__ import annotations
@@ -26,6 +35,16 @@ from core.unit_of_work import AbstractUnitOfWork
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 SECRET_SLOTS = ("customer_code",)  # digits typed for these are masked in the transcript
+PROOF_SLOT = "contact_proof"
+# What an identification sets; cleared when slots claim an identity nothing vouches for.
+IDENTITY_SLOTS = (
+    "customer_code",
+    "contact_email",
+    "contact_verified",
+    "contact_name",
+    "requester_role",
+    PROOF_SLOT,
+)
 
 
 def mask_emails(text: str) -> str:
@@ -51,7 +70,9 @@ class Turn:
         self.lines: list[tuple[str, str, bool]] = []  # transcript lines, written by flush()
         self.ending: tuple[str, str | None, dict[str, str]] | None = None
         self._contracts: dict[str, Contract | None] = {}
+        self._vouched: tuple[str, str] | None = None  # (code, e-mail) checked in this run
         self._trust_token()
+        self._check_claimed_identity()
         self._update_language()
         self._record_user_message()
 
@@ -74,13 +95,21 @@ class Turn:
 
     @property
     def verified(self) -> bool:
-        return bool(self.slot("contact_verified")) and bool(self.slot("customer_code"))
+        """The slots name the contact vouched for in this run (token or identity proof)."""
+        claimed = (self.slot("customer_code"), self.slot("contact_email"))
+        return bool(self.slot("contact_verified")) and self._vouched == claimed
+
+    def vouch(self, code: str, email: str) -> str:
+        """Code and e-mail matched a contact now: they are the identity of this run, and the
+        proof to keep in ``contact_proof`` for the next runs of this conversation."""
+        self._vouched = (code, email)
+        return self.client.prove(self.conversation_id, code, email)
 
     def contract(self) -> Contract | None:
         """The identified contract (None until code and e-mail matched, or a valid token);
         read once per action run."""
         code = self.slot("customer_code")
-        if not (self.verified and code):
+        if not (self.verified and isinstance(code, str)):
             return None
         if code not in self._contracts:
             self._contracts[code] = self.client.contract(self.uow, code)
@@ -130,9 +159,25 @@ class Turn:
         metadata = (self.tracker.latest_message or {}).get("metadata") or {}
         return metadata if isinstance(metadata, dict) else {}
 
+    def _proven(self) -> bool:
+        """The identity slots carry this conversation's proof for their code and e-mail."""
+        return self.client.proven(
+            self.slot(PROOF_SLOT),
+            self.conversation_id,
+            self.slot("customer_code"),
+            self.slot("contact_email"),
+        )
+
     def _trust_token(self) -> None:
         claims = self.client.claims(self._metadata().get("token"))
-        if claims is None or (self.verified and self.slot("customer_code") == claims.contract_code):
+        if claims is None:
+            return
+        same = (self.slot("customer_code"), self.slot("contact_email")) == (
+            claims.contract_code,
+            claims.email,
+        )
+        if same and self.slot("contact_verified") and self._proven():
+            self._vouched = (claims.contract_code, claims.email)  # checked at an earlier turn
             return
         contract = self.client.identify(self.uow, claims.contract_code, claims.email)
         contact = contract.contact_by_email(claims.email) if contract else None
@@ -144,6 +189,18 @@ class Turn:
         self.set("contact_name", contact.name)
         self.set("requester_role", contact.role)
         self.set("preferred_language", claims.language or contact.language)
+        self.set(PROOF_SLOT, self.vouch(contract.code, claims.email))
+
+    def _check_claimed_identity(self) -> None:
+        """Slots claiming an identity count only with a valid proof; otherwise they are
+        cleared and the user is asked to identify again."""
+        if self._vouched is not None or not self.slot("contact_verified"):
+            return
+        if self._proven():
+            self._vouched = (str(self.slot("customer_code")), str(self.slot("contact_email")))
+            return
+        for name in IDENTITY_SLOTS:
+            self.set(name, False if name == "contact_verified" else None)
 
     def _is_contract_code(self, digits: str) -> bool:
         """A customer code volunteered outside the code question is masked too."""

@@ -19,7 +19,7 @@ from core.decision import Decision
 from core.model import Contract, Ticket, Turn
 from core.policy import Policy
 from core.services.errors import UnknownTicket
-from core.tokens import ContactClaims, verify_token
+from core.tokens import ContactClaims, identity_proof, proof_matches, verify_token
 from core.unit_of_work import AbstractUnitOfWork
 
 CHANNEL = "chat"
@@ -50,6 +50,14 @@ class CoreClient:
         if not isinstance(token, str):
             return None
         return verify_token(self.token_secret, token, self.now())
+
+    def prove(self, conversation_id: str, code: str, email: str) -> str:
+        """The identity proof of ``code`` and ``email`` in this conversation."""
+        return identity_proof(self.token_secret, conversation_id, code, email)
+
+    def proven(self, proof: object, conversation_id: str, code: object, email: object) -> bool:
+        """Whether ``proof`` is this conversation's proof for ``code`` and ``email``."""
+        return proof_matches(self.token_secret, proof, conversation_id, code, email)
 
     def identify(self, uow: AbstractUnitOfWork, code: str, email: str) -> Contract | None:
         """The contract when ``email`` is a registered contact of contract ``code``."""

@@ -9,12 +9,15 @@ small signing library (installed with Flask) with no web framework in it.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "frontdoor.chat-contact"
+PROOF_CONTEXT = b"frontdoor.chat-identified\x00"
 DEFAULT_TTL = timedelta(hours=8)
 
 
@@ -75,3 +78,26 @@ def _well_formed(payload: dict[str, object]) -> bool:
         and isinstance(payload.get("x"), int)
         and (payload.get("l") is None or isinstance(payload.get("l"), str))
     )
+
+
+def identity_proof(secret: str, conversation_id: str, contract_code: str, email: str) -> str:
+    """What the chat keeps after a customer code and e-mail matched in conversation
+    ``conversation_id``: an HMAC-SHA256 of the three with the server's secret, so that a slot
+    claiming an identity counts only with the proof the server itself made."""
+    if not secret:
+        raise ValueError("an identity proof needs a non-empty secret")
+    message = json.dumps([conversation_id, contract_code, email], ensure_ascii=True)
+    return hmac.new(secret.encode(), PROOF_CONTEXT + message.encode(), hashlib.sha256).hexdigest()
+
+
+def proof_matches(
+    secret: str, proof: object, conversation_id: str, contract_code: object, email: object
+) -> bool:
+    """True when ``proof`` is the proof of this conversation, code and e-mail (constant-time
+    comparison; anything malformed is False, never an error)."""
+    if not (secret and isinstance(proof, str) and proof.isascii()):
+        return False
+    if not (isinstance(contract_code, str) and isinstance(email, str)):
+        return False
+    expected = identity_proof(secret, conversation_id, contract_code, email)
+    return hmac.compare_digest(proof, expected)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Start Rasa (REST + socket.io channels, HTTP API disabled) on the latest model in models/,
-# with its SQL tracker store on DATABASE_URL (see endpoints.yml and bot/rasa_env.py).
+# Start Rasa (REST + socket.io channels, HTTP API disabled, no CORS: browsers talk to the web
+# app, not to Rasa) on the latest model in models/, listening on FRONTDOOR_RASA_HOST (default
+# 127.0.0.1), with its SQL tracker store on DATABASE_URL and the action server's secret
+# FRONTDOOR_ACTIONS_SECRET (both exported by bot/rasa_env.py from the settings; see endpoints.yml).
 # Usage: scripts/rasa-run.sh [extra rasa run options]; RASA_PORT (default 5005).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +10,8 @@ BIN=${VENV_BIN:-.venv/bin}
 eval "$("$BIN/python" -m bot.rasa_env)"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # endpoints.yml names bot.tracker_store
 mkdir -p var
-echo "rasa: http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook (REST), socket.io on the same port"
+echo "rasa: http://$FRONTDOOR_RASA_HOST:${RASA_PORT:-5005}/webhooks/rest/webhook (REST), socket.io on the same port"
 # bot/rasa_cli.py: Rasa's command line with a faster check of the action server's answers
 exec "$BIN/python" -m bot.rasa_cli run --model "${RASA_MODEL:-models}" --port "${RASA_PORT:-5005}" \
-  --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" --credentials credentials.yml --cors '*' "$@"
+  --interface "$FRONTDOOR_RASA_HOST" --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" \
+  --credentials credentials.yml "$@"

@@ -20,7 +20,7 @@ def create_app(
     fd = frontdoor or bootstrap()
     fd.settings.require_production_settings()
     app = Flask(__name__)
-    app.config.from_mapping(SECRET_KEY=fd.settings.secret_key or "dev-only-not-secret")
+    app.config.from_mapping(SECRET_KEY=fd.settings.secret_key)  # generated in development
     if test_config:
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd

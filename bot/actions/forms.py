@@ -71,8 +71,10 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
             return {"customer_code": None, "contact_email": None}
         turn.say("identified", customer=contract.customer.name)
         return {
+            "customer_code": contract.code,
             "contact_email": address,
             "contact_verified": True,
+            "contact_proof": turn.vouch(contract.code, address),
             "contact_name": contact.name,
             "requester_role": contact.role,
             "preferred_language": contact.language,

@@ -23,6 +23,12 @@ are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`).
 | ``FRONTDOOR_ONCALL_NUMBERS`` | ``ivr.on_call_numbers``, also ``on_call_numbers`` (alerts) |
 | ``FRONTDOOR_ONCALL_CALLER_ID`` | ``on_call_caller_id`` |
 | ``FRONTDOOR_DEBUG`` | ``debug``: the command line shows the traceback of an internal error |
+| ``FRONTDOOR_DEV_SECRETS`` | outside production, the file of the generated secrets that are
+  not set (``var/dev-secrets.json``, :mod:`core.settings.dev_secrets`) |
+
+No secret has a constant default: outside production an unset ``SECRET_KEY``,
+``CHAT_TOKEN_SECRET`` or ``FRONTDOOR_ACTIONS_SECRET`` is generated once per machine; production
+never generates one.
 """
 
 from __future__ import annotations
@@ -35,12 +41,13 @@ from core.settings import parse
 from core.settings.channels import (
     DEFAULT_RASA_TIMEOUT,
     DEFAULT_RASA_URL,
-    DEV_TOKEN_SECRET,
     ChatSettings,
     WebSettings,
     load_chat,
     load_web,
 )
+from core.settings.dev_secrets import FILE_NAME as DEV_SECRETS_FILE
+from core.settings.dev_secrets import dev_secrets
 from core.settings.ivr import IvrSettings, load_ivr
 from core.settings.mail import MailSettings, OutboxSettings, load_mail, load_outbox
 from core.settings.parse import SettingsError
@@ -49,7 +56,6 @@ __all__ = [
     "DEFAULT_RASA_TIMEOUT",
     "DEFAULT_RASA_URL",
     "DEFAULT_VAR_DIR",
-    "DEV_TOKEN_SECRET",
     "MIN_SECRET_BYTES",
     "PROJECT_ROOT",
     "ChatSettings",
@@ -145,6 +151,12 @@ def load_settings(env: parse.Env | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
     production = parse.environment(env)
+
+    def generated(name: str) -> str:
+        """The machine's development secret ``name`` (never called in production)."""
+        path = env.get("FRONTDOOR_DEV_SECRETS") or DEFAULT_VAR_DIR / DEV_SECRETS_FILE
+        return dev_secrets(Path(path))[name]
+
     caller_id = parse.text(env, "FRONTDOOR_ONCALL_CALLER_ID")
     if caller_id:
         parse.phone("FRONTDOOR_ONCALL_CALLER_ID", caller_id)
@@ -154,7 +166,8 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         policy_path=parse.text(env, "FRONTDOOR_POLICY"),
         twilio_auth_token=parse.text(env, "TWILIO_AUTH_TOKEN"),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
-        secret_key=parse.text(env, "SECRET_KEY"),
+        secret_key=parse.text(env, "SECRET_KEY")
+        or (None if production else generated("SECRET_KEY")),
         production=production,
         transcript_retention_days=parse.whole(
             env, "FRONTDOOR_TRANSCRIPT_RETENTION_DAYS", 365, "days"
@@ -166,7 +179,7 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         on_call_caller_id=caller_id,
         debug=bool(env.get("FRONTDOOR_DEBUG")),
         ivr=load_ivr(env, production=production, on_call_numbers=on_call_numbers),
-        chat=load_chat(env, production=production),
+        chat=load_chat(env, production=production, generated=generated),
         web=load_web(env),
         mail=load_mail(env),
         outbox=load_outbox(env),

@@ -2,8 +2,13 @@
 
 | variable | default | meaning |
 |---|---|---|
-| ``CHAT_TOKEN_SECRET`` | ``SECRET_KEY``, else a development secret (none in production) |
-  HMAC key of the contact tokens: the web app and the action server must share it |
+| ``CHAT_TOKEN_SECRET`` | ``SECRET_KEY``, else a generated development secret (none in
+  production) | HMAC key of the contact tokens and identity proofs: the web app and the action
+  server must share it |
+| ``FRONTDOOR_ACTIONS_SECRET`` | a generated development secret (none in production) | what
+  Rasa sends the action server on every call (``Authorization: Bearer``, endpoints.yml) |
+| ``FRONTDOOR_RASA_HOST`` | ``127.0.0.1`` | the interface Rasa listens on |
+| ``FRONTDOOR_ACTIONS_HOST`` | ``127.0.0.1`` | the interface the action server listens on |
 | ``FRONTDOOR_RASA_URL`` | ``http://127.0.0.1:5005`` | where the web app finds Rasa's REST
   channel |
 | ``FRONTDOOR_RASA_TIMEOUT`` | ``30`` | seconds the web app waits for Rasa's answer |
@@ -13,20 +18,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.settings import parse
 
-DEV_TOKEN_SECRET = "frontdoor-dev-chat-token-secret"  # noqa: S105 - development only, like the demo PIN
+LOOPBACK = "127.0.0.1"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 DEFAULT_RASA_TIMEOUT = 30.0  # seconds: the first turn after start-up can be slow on 2 cores
 
 
 @dataclass(frozen=True)
 class ChatSettings:
-    token_secret: str = DEV_TOKEN_SECRET  # "" only in production without one: refused at start
+    token_secret: str = ""  # "" only in production without one: refused at start
     rasa_url: str = DEFAULT_RASA_URL
     rasa_timeout: float = DEFAULT_RASA_TIMEOUT
+    actions_secret: str = ""  # "" only in production without one: the action server refuses
+    rasa_host: str = LOOPBACK
+    actions_host: str = LOOPBACK
 
 
 @dataclass(frozen=True)
@@ -34,17 +43,28 @@ class WebSettings:
     worker_header: bool = False
 
 
-def load_chat(env: parse.Env, *, production: bool) -> ChatSettings:
-    """``CHAT_TOKEN_SECRET``, else ``SECRET_KEY``; a fixed development secret only outside
-    production (production without either is refused by ``require_production_settings``)."""
-    secret = parse.text(env, "CHAT_TOKEN_SECRET") or parse.text(env, "SECRET_KEY")
+def load_chat(env: parse.Env, *, production: bool, generated: Callable[[str], str]) -> ChatSettings:
+    """``CHAT_TOKEN_SECRET``, else ``SECRET_KEY``; outside production an unset secret is
+    ``generated(name)`` (the machine's development secret), in production it stays empty
+    (refused by ``require_production_settings`` and by the action server)."""
+
+    def secret(name: str, *fallbacks: str) -> str:
+        for variable in (name, *fallbacks):
+            value = parse.text(env, variable)
+            if value:
+                return value
+        return "" if production else generated(name)
+
     url = env.get("FRONTDOOR_RASA_URL", DEFAULT_RASA_URL)
     if not url.startswith(("http://", "https://")):
         raise parse.SettingsError(f"FRONTDOOR_RASA_URL must be an http(s) URL, got {url!r}")
     return ChatSettings(
-        token_secret=secret or ("" if production else DEV_TOKEN_SECRET),
+        token_secret=secret("CHAT_TOKEN_SECRET", "SECRET_KEY"),
         rasa_url=url,
         rasa_timeout=parse.seconds(env, "FRONTDOOR_RASA_TIMEOUT", DEFAULT_RASA_TIMEOUT),
+        actions_secret=secret("FRONTDOOR_ACTIONS_SECRET"),
+        rasa_host=env.get("FRONTDOOR_RASA_HOST") or LOOPBACK,
+        actions_host=env.get("FRONTDOOR_ACTIONS_HOST") or LOOPBACK,
     )
 
 

@@ -1,10 +1,13 @@
 """Start the chat stack for end-to-end tests and the benchmark: a trained model, the action
-server and ``rasa run`` (REST channel, API disabled) as subprocesses on free ports, on a SQLite
-database with the demo contracts. Processes are stopped by their own ids."""
+server and Rasa as subprocesses on free ports, started the way they ship (``python -m
+bot.action_server``, ``scripts/rasa-run.sh``: REST channel, API disabled, no CORS, 127.0.0.1,
+the action server's secret sent by Rasa), on a SQLite database with the demo contracts.
+Processes are stopped by their own ids."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -47,6 +50,17 @@ class ChatStack:
     rest_url: str
     database_url: str
     workdir: Path
+    rasa_port: int = 0
+    actions_port: int = 0
+    actions_secret: str = ""  # random per stack, what Rasa sends the action server
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
 
     def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
         """One user turn over REST: the bot's messages."""
@@ -58,7 +72,10 @@ class ChatStack:
 
 
 def _write_endpoints(path: Path, actions_port: int, tracker_url: str | None) -> None:
-    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    text = (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        "  headers:\n    Authorization: Bearer ${FRONTDOOR_ACTIONS_SECRET}\n"  # as shipped
+    )
     if tracker_url:
         dialect = tracker_url.split(":", 1)[0].split("+", 1)[0]
         text += (
@@ -105,11 +122,17 @@ def chat_stack(workdir: Path) -> Iterator[ChatStack]:
     endpoints = workdir / "endpoints.yml"
     tracker = os.environ.get("CHAT_STACK_TRACKER", f"sqlite:///{workdir / 'rasa-tracker.sqlite3'}")
     _write_endpoints(endpoints, actions_port, tracker if tracker != "memory" else None)
+    actions_secret = secrets.token_urlsafe(32)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CHAT_TOKEN_SECRET": SECRET,
+        "FRONTDOOR_ACTIONS_SECRET": actions_secret,
         "PYTHONPATH": str(PROJECT_ROOT),  # this checkout's bot/ (custom tracker store)
+        "VENV_BIN": str(BIN),
+        "RASA_MODEL": str(MODELS),
+        "RASA_PORT": str(rasa_port),
+        "RASA_ENDPOINTS": str(endpoints),
     }
     log = workdir / "chat-stack.log"
     with log.open("wb") as out:
@@ -117,39 +140,22 @@ def chat_stack(workdir: Path) -> Iterator[ChatStack]:
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         actions = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                str(actions_port),
-            ],
+            [str(BIN / "python"), "-m", "bot.action_server", "--port", str(actions_port)],
             **common,
         )
-        rasa = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "bot.rasa_cli",  # `rasa run` with the faster action-answer check
-                "run",
-                "--model",
-                str(MODELS),
-                "--port",
-                str(rasa_port),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-            ],
-            **common,
-        )
+        rasa = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "rasa-run.sh")], **common)
         try:
             base = f"http://127.0.0.1:{rasa_port}"
             _wait_until_up(f"{base}/webhooks/rest/", [actions, rasa], log)
             _wait_until_up(f"http://127.0.0.1:{actions_port}/health", [actions], log)
-            yield ChatStack(f"{base}/webhooks/rest/webhook", database_url, workdir)
+            yield ChatStack(
+                f"{base}/webhooks/rest/webhook",
+                database_url,
+                workdir,
+                rasa_port,
+                actions_port,
+                actions_secret,
+            )
         finally:
             _stop(rasa)
             _stop(actions)

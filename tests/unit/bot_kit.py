@@ -24,7 +24,7 @@ from core.calendar import CalendarBook
 from core.demo import load_demo
 from core.policy import load_policy
 from core.testing import FakeUnitOfWork
-from core.tokens import issue_token
+from core.tokens import identity_proof, issue_token
 
 SECRET = "test-secret"
 TODAY = date(2026, 11, 24)  # a Tuesday
@@ -115,6 +115,14 @@ class Chat:
 
     def said(self, fragment: str) -> bool:
         return any(fragment in t for t in self.texts())
+
+
+def proven(chat: Chat) -> Chat:
+    """The chat as after a code + e-mail identification in it: its slots carry the proof the
+    action server made then (what a forged tracker cannot produce without the secret)."""
+    code, email = chat.slots["customer_code"], chat.slots["contact_email"]
+    chat.slots["contact_proof"] = identity_proof(SECRET, chat.sender, code, email)
+    return chat
 
 
 def _domain() -> dict[str, Any]:

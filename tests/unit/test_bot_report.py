@@ -12,11 +12,12 @@ from bot.actions.forms import ValidateReportForm
 from bot.actions.questions import AskPriority
 from bot.actions.requests import ActionSubmitReport
 from bot.frontdoor import CoreClient
-from tests.unit.bot_kit import CLOSED, Chat, demo_client, extracted, token
+from tests.unit.bot_kit import CLOSED, Chat, demo_client, extracted, proven, token
 
 
 def identified(client: CoreClient, code: str, role: str = "admin", **slots: Any) -> Chat:
-    return Chat(
+    """A chat whose contact identified with code and e-mail at an earlier turn."""
+    chat = Chat(
         client,
         customer_code=code,
         contact_email=f"admin{code}@customer.example",
@@ -25,6 +26,7 @@ def identified(client: CoreClient, code: str, role: str = "admin", **slots: Any)
         language=slots.pop("language", "en"),
         **slots,
     )
+    return proven(chat)
 
 
 def required(chat: Chat) -> list[str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.settings import DEV_TOKEN_SECRET, SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 
 def test_defaults_outside_production() -> None:
     """Nothing set: development, the sections at their documented defaults."""
     settings = load_settings({})
     assert not settings.production and not settings.debug
-    assert settings.chat.token_secret == DEV_TOKEN_SECRET
+    assert settings.chat.token_secret and settings.chat.actions_secret and settings.secret_key
+    assert (settings.chat.rasa_host, settings.chat.actions_host) == ("127.0.0.1", "127.0.0.1")
     assert (settings.chat.rasa_url, settings.chat.rasa_timeout) == ("http://127.0.0.1:5005", 30.0)
     assert not settings.web.worker_header
     ivr = settings.ivr

@@ -1,0 +1,78 @@
+"""The action server's entry point: rasa_sdk's Sanic app for ``bot.actions``, answering only
+our Rasa.
+
+``python -m bot.action_server [--port 5055]`` listens on ``settings.chat.actions_host``
+(``FRONTDOOR_ACTIONS_HOST``, default 127.0.0.1). Every request except ``GET /health`` must carry
+``Authorization: Bearer <FRONTDOOR_ACTIONS_SECRET>`` (endpoints.yml makes Rasa send it on every
+action call), compared in constant time before any action runs; anything else gets 401 and
+nothing runs. No CORS: browsers never talk to the action server. Without a secret (production
+with none set) it refuses to start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+from collections.abc import Sequence
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app as create_sdk_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from core.settings import SettingsError, load_settings
+
+ACTIONS_PACKAGE = "bot.actions"
+DEFAULT_PORT = 5055
+OPEN_PATHS = frozenset({"/health"})  # liveness only: no action, no data
+logger = logging.getLogger(__name__)
+
+
+def authorized(header: str | None, secret: str) -> bool:
+    """``header`` is ``Bearer <secret>`` (constant-time comparison; no secret, no access)."""
+    if not secret:
+        return False
+    expected = f"Bearer {secret}".encode()
+    return hmac.compare_digest((header or "").encode(), expected)
+
+
+def create_app(secret: str) -> Sanic:
+    """rasa_sdk's app for ``bot.actions`` behind the shared-secret check."""
+    if not secret:
+        raise SettingsError("the action server needs FRONTDOOR_ACTIONS_SECRET")
+    app: Sanic = create_sdk_app(ACTIONS_PACKAGE, cors_origins=None)
+
+    async def only_our_rasa(request: Request) -> HTTPResponse | None:
+        if request.method in ("GET", "HEAD") and request.path in OPEN_PATHS:
+            return None
+        if authorized(request.headers.get("authorization"), secret):
+            return None
+        logger.warning("refused %s %s: no valid action server secret", request.method, request.path)
+        return response.json({"error": "unauthorized"}, status=401)
+
+    app.register_middleware(only_our_rasa, "request")
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="frontdoor's action server (bot.actions)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    chat = load_settings().chat
+    app = create_app(chat.actions_secret)
+    logger.info(
+        "action server on http://%s:%s (Rasa's secret required)", chat.actions_host, args.port
+    )
+    app.run(
+        chat.actions_host,
+        args.port,
+        workers=utils.number_of_sanic_workers(),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
