@@ -39,6 +39,7 @@ from core.services.identification import (
     throttle_rules,
 )
 from core.services.intake import Case, Intake, assess_case, submit_case
+from core.services.outbox_admin import cancel_notification, retry_notification
 from core.services.pins import PinResult, check_pin_format, pin_matches, set_pin, verify_pin
 from core.services.staff import (
     SignIn,
@@ -93,6 +94,7 @@ __all__ = [
     "add_turn",
     "add_turns",
     "assess_case",
+    "cancel_notification",
     "check_pin_format",
     "contracts_by_phone",
     "find_contract",
@@ -121,6 +123,7 @@ __all__ = [
     "replayed_answer",
     "request_fingerprint",
     "resume",
+    "retry_notification",
     "save_step",
     "set_active",
     "set_outcome",

@@ -217,6 +217,7 @@ ALL_POST_ROUTES = (
     "console.sign_out",
     "console.staff_create",
     "console.staff_toggle",
+    "console.outbox_action",
     "console.contracts_import",
     "console.ticket_action",
     "helpcenter.chat",

@@ -8,18 +8,22 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from core import outbox_views
 from core.model import STAFF_ROLES
 from core.services import (
     ContractImportError,
     ServiceError,
     add_staff,
+    cancel_notification,
     import_contracts,
     list_staff,
     parse_contracts_csv,
+    retry_notification,
     set_active,
 )
 from web.console.auth import admin_required, current_staff, frontdoor, now
 from web.console.blueprint import bp
+from web.console.pages import reading
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -104,3 +108,28 @@ def contracts_import() -> Any:
         created=created,
         existing=sorted(known),
     )
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox() -> Any:
+    """Notifications: dead and failed first, with their last error; retry or cancel."""
+    status = request.args.get("status", "")[:16]
+    with reading() as session:
+        rows = outbox_views.outbox_page(session, status)
+    return render_template("console/outbox.html", rows=rows, status=status)
+
+
+@bp.post("/admin/outbox/<int:event_id>/<action>")
+@admin_required
+def outbox_action(event_id: int, action: str) -> Any:
+    act = {"retry": retry_notification, "cancel": cancel_notification}.get(action)
+    if act is None:
+        abort(404)
+    try:
+        act(frontdoor().uow(), event_id, at=now())
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Notification {event_id}: {'due again now' if action == 'retry' else 'cancelled'}.")
+    return redirect(url_for("console.outbox"))

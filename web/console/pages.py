@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from core import outbox_views
 from core import views as queries
 from core.model import CHANNELS
 from core.policy import PRIORITIES
@@ -203,11 +204,21 @@ def ticket(number: str) -> Any:
             abort(404)
         conversation_id = row.ticket.conversation_id
         linked = queries.transcript_ids_for(session, [conversation_id] if conversation_id else [])
+        assert row.ticket.id is not None
+        notifications = outbox_views.ticket_notifications(session, row.ticket.id)
     at = now()
     clock = ticket_clock(frontdoor().book, row.ticket, row.theatre, row.week, row.plan, at)
     transcript_id = linked.get(conversation_id or "")
     c = _conversation(transcript_id) if transcript_id else None
-    return render_template("console/ticket.html", row=row, t=row.ticket, clock=clock, c=c, at=at)
+    return render_template(
+        "console/ticket.html",
+        row=row,
+        t=row.ticket,
+        clock=clock,
+        c=c,
+        at=at,
+        notifications=notifications,
+    )
 
 
 @bp.post("/tickets/<number>/<action>")
