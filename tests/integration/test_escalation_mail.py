@@ -202,3 +202,35 @@ def test_nothing_is_sent_at_opening_time_from_the_request_itself(
     ticket = open_gold_p2(fd)
     assert mailbox.take() == []
     assert {e.status for e in events(fd, ticket)} == {"pending"}
+
+
+def test_a_call_on_friday_evening_is_escalated_by_email_on_business_time(
+    frontdoor: Frontdoor, mailbox: Mailbox
+) -> None:
+    """The whole road: an English Gold contact phones the Europe number on Friday 17:00 and
+    chooses P2; the IVR reads the ticket back; the worker sends the opening at once, nothing
+    overnight, the breach warning Saturday 09:30 and the team's escalation Saturday 10:00."""
+    from core.demo import load_demo
+    from ivr import IvrSettings
+    from tests.e2e.conftest import DEMO_TODAY, DESK, NUMBERS, make_ivr
+
+    load_demo(frontdoor.uow(), DEMO_TODAY)
+    ivr = make_ivr(frontdoor, IvrSettings(desk_numbers={"*": DESK}), FRIDAY_17)
+    call = ivr.twilio.call(NUMBERS["europe"], "+447700900113")  # the README's Gold contact
+    call.start()
+    call.press("1")  # a new problem
+    answer = call.press("2")  # priority 2, high
+    with frontdoor.uow() as uow:
+        ticket = uow.tickets.by_key(f"phone:{call.sid}")
+    assert ticket is not None and ticket.number is not None and ticket.priority == "P2"
+    assert ", ".join(ticket.number) in answer.text
+    clock = Clock(iso(FRIDAY_17))
+    runner = make_worker(frontdoor, SmtpNotifier(mailbox.settings()), clock)
+    n = ticket.number
+    opened = at(runner, clock, mailbox, FRIDAY_17)
+    assert opened and all(n in subject for _, subject in opened)
+    assert at(runner, clock, mailbox, "2026-11-21T09:29:00+01:00") == []
+    warned = at(runner, clock, mailbox, "2026-11-21T09:30:00+01:00")
+    assert warned and all("deadline near" in s or "scadenza vicina" in s for _, s in warned)
+    escalated = at(runner, clock, mailbox, "2026-11-21T10:00:00+01:00")
+    assert any(s == f"[P2] Ticket {n}: escalated to Support team" for _, s in escalated)
