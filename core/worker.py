@@ -6,9 +6,10 @@ One round (:meth:`OutboxWorker.run_once`) repeats until nothing is due:
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (two workers never claim the same row; SQLite
    serialises write transactions instead); each gets ``lease_until = now + lease`` and one more
    attempt, its message is written, and the transaction commits;
-2. deliver each message through the :class:`~core.notify.Notifier`, outside any transaction;
-3. record each result in a new transaction: ``sent``; or ``failed`` with the error and a
-   backoff (``lease_until`` = now + retry x 2^(attempts-1), at most the maximum), or ``dead``
+2. deliver each message through the :class:`~core.notify.Notifier`, outside any transaction
+   (the SMTP notifier keeps its connection open for the round);
+3. record the batch's results in a new transaction: ``sent``; or ``failed`` with the error and
+   a backoff (``lease_until`` = now + retry x 2^(attempts-1), at most the maximum), or ``dead``
    when the row is older than the maximum age.
 
 A worker that dies between 1 and 3 leaves its rows leased: they are claimed again once the
@@ -63,12 +64,15 @@ class OutboxWorker:
     def run_once(self) -> Report:
         """Send everything due now; rows that fail wait for their backoff (a later round)."""
         report = Report()
-        while True:
-            claimed = self.claim(self.clock(), report)
-            if not claimed:
-                return report
-            for event_id, message in claimed:
-                self.deliver(event_id, message, report)
+        try:
+            while True:
+                claimed = self.claim(self.clock(), report)
+                if not claimed:
+                    return report
+                results = [(event_id, self._send(message)) for event_id, message in claimed]
+                self.record(results, report)
+        finally:
+            self._close_notifier()
 
     def run(self, stop: threading.Event) -> None:
         """Rounds until ``stop`` is set (SIGTERM): a round in progress finishes its deliveries,
@@ -111,17 +115,33 @@ class OutboxWorker:
 
     def deliver(self, event_id: int, message: Message, report: Report) -> None:
         """Send one claimed message and record the outcome in a transaction of its own."""
-        error: str | None = None
+        try:
+            error = self._send(message)
+        finally:
+            self._close_notifier()
+        self.record([(event_id, error)], report)
+
+    def _close_notifier(self) -> None:
+        close = getattr(self.notifier, "close", None)  # a notifier that keeps a connection
+        if close is not None:
+            close()
+
+    def _send(self, message: Message) -> str | None:
+        """Hand the message over: None, or the first line of the error."""
         try:
             self.notifier.send(message)
         except DeliveryError as exc:
-            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None
+
+    def record(self, results: list[tuple[int, str | None]], report: Report) -> None:
+        """The outcomes of delivered rows (error None: sent), in one transaction."""
         now = self.clock()
         with self.uow() as uow:
-            event = uow.outbox.get(event_id, lock=True)
-            if event is None:  # its ticket was deleted meanwhile
-                return
-            self._record(event, error, now, report)
+            for event_id, error in results:
+                event = uow.outbox.get(event_id, lock=True)
+                if event is not None:  # None: its ticket was deleted meanwhile
+                    self._record(event, error, now, report)
             uow.commit()
 
     def _record(self, event: OutboxEvent, error: str | None, now: datetime, report: Report) -> None:

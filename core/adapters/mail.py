@@ -1,7 +1,9 @@
 """E-mail delivery of notifications over SMTP (the :class:`~core.notify.Notifier` port).
 
-One connection per message: STARTTLS (certificate checked) unless turned off, login when a
-user is set. Each message has a plain-text and an HTML part, ``Content-Language``, and its
+One connection per round of the worker, opened at the first message and kept while it works
+(closed by :meth:`SmtpNotifier.close`, or after a failure, so the next message reconnects):
+STARTTLS (certificate checked) unless turned off, login when a user is set. Each message has a
+plain-text and an HTML part, ``Content-Language``, and its
 outbox delivery id twice: as ``Message-ID`` (``<delivery-id@sender-domain>``) and as the
 ``X-Frontdoor-Delivery-Id`` header, so that a receiver drops a message delivered twice.
 """
@@ -45,16 +47,37 @@ class SmtpNotifier:
             raise ValueError("FRONTDOOR_SMTP_HOST is not set")
         self.settings = settings
         self.host = settings.smtp_host
+        self._smtp: smtplib.SMTP | None = None
 
     def send(self, message: Message) -> None:
-        s = self.settings
-        email = build_email(message, s.sender)
+        email = build_email(message, self.settings.sender)
         try:
-            with smtplib.SMTP(self.host, s.smtp_port, timeout=s.timeout) as smtp:
+            self._connection().send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            s = self.settings
+            smtp = smtplib.SMTP(self.host, s.smtp_port, timeout=s.timeout)
+            try:
                 if s.starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if s.user:
                     smtp.login(s.user, s.password or "")
-                smtp.send_message(email)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        """End the connection (politely when it still answers)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
