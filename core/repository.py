@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from core.model import (
@@ -67,6 +67,10 @@ class TicketRepository(abc.ABC):
 
     @abc.abstractmethod
     def get_by_id(self, ticket_id: int) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def by_ids(self, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+        """The tickets with these ids that exist, by id (one query)."""
 
 
 class TranscriptRepository(abc.ABC):

@@ -7,7 +7,7 @@ them too. Ids are given on ``add`` and unique keys are enforced like the databas
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from core import repository
@@ -78,6 +78,10 @@ class FakeTicketRepository(repository.TicketRepository):
 
     def get_by_id(self, ticket_id: int) -> Ticket | None:
         return next((t for t in self.items if t.id == ticket_id), None)
+
+    def by_ids(self, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+        wanted = set(ticket_ids)
+        return {t.id: t for t in self.items if t.id is not None and t.id in wanted}
 
 
 class FakeTranscriptRepository(repository.TranscriptRepository):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.calendar import CalendarBook, Window
-from core.model import LADDER_KINDS, OutboxEvent
+from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.notices import Clock, compose
 from core.notify import DeliveryError, Message, Notifier
 from core.services.outbox import ticket_calendar
@@ -97,9 +97,12 @@ class OutboxWorker:
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         claimed: list[tuple[int, Message]] = []
         with self.uow() as uow:
-            for event in uow.outbox.claimable(now, self.settings.batch):
+            events = uow.outbox.claimable(now, self.settings.batch)
+            tickets = uow.tickets.by_ids(e.ticket_id for e in events if e.ticket_id is not None)
+            for event in events:
                 assert event.id is not None
-                reason = self._not_to_send(uow, event)
+                ticket = tickets.get(event.ticket_id) if event.ticket_id is not None else None
+                reason = self._not_to_send(event, ticket)
                 if reason == "cancelled":
                     event.status, report.cancelled = "cancelled", report.cancelled + 1
                     continue
@@ -108,7 +111,8 @@ class OutboxWorker:
                     report.dead += 1
                     continue
                 event.lease_until, event.attempts = lease, event.attempts + 1
-                claimed.append((event.id, self._message(uow, event, now)))
+                assert ticket is not None
+                claimed.append((event.id, self._message(event, ticket, now)))
             uow.commit()
         report.claimed += len(claimed)
         return claimed
@@ -164,24 +168,20 @@ class OutboxWorker:
         seconds = self.settings.retry_seconds * 2 ** max(attempts - 1, 0)
         return timedelta(seconds=min(seconds, self.settings.retry_max_seconds))
 
-    def _not_to_send(self, uow: AbstractUnitOfWork, event: OutboxEvent) -> str | None:
+    def _not_to_send(self, event: OutboxEvent, ticket: Ticket | None) -> str | None:
         """Why the row is not sent: ``cancelled`` (its ticket is in charge already), a dead
         reason (no one to send to, no ticket), or None."""
         recipient = event.payload.get("recipient")
         if not recipient or not recipient.get("email"):
             role, theatre = event.payload.get("role"), event.payload.get("theatre")
             return f"no escalation contact for {role!r} in {theatre!r} (policy escalation_contacts)"
-        ticket = uow.tickets.get_by_id(event.ticket_id) if event.ticket_id else None
         if ticket is None:
             return "the ticket no longer exists"
         if event.kind in LADDER_KINDS and ticket.taken_at is not None:
             return "cancelled"
         return None
 
-    def _message(self, uow: AbstractUnitOfWork, event: OutboxEvent, now: datetime) -> Message:
-        assert event.ticket_id is not None
-        ticket = uow.tickets.get_by_id(event.ticket_id)
-        assert ticket is not None
+    def _message(self, event: OutboxEvent, ticket: Ticket, now: datetime) -> Message:
         clock = Clock(due=None, left=None)
         if ticket.due_at is not None and ticket.guaranteed:
             calendar = ticket_calendar(self.book, ticket, event.payload)

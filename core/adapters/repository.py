@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -109,6 +109,14 @@ class SqlAlchemyTicketRepository(_Base, repository.TicketRepository):
     def get_by_id(self, ticket_id: int) -> Ticket | None:
         found: Ticket | None = self.session.get(Ticket, ticket_id)
         return found
+
+    def by_ids(self, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+        wanted = sorted(set(ticket_ids))
+        if not wanted:
+            return {}
+        statement = select(Ticket).where(orm.tickets.c.id.in_(wanted))
+        found = self.session.execute(statement).unique().scalars()
+        return {ticket.id: ticket for ticket in found if ticket.id is not None}
 
 
 class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
