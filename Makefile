@@ -1,50 +1,74 @@
 # frontdoor: `make run` starts everything on SQLite with demo data; `make test` runs the suite.
 SHELL := /bin/bash
+# Two environments (docs/runtimes.md): the main one on a supported Python (3.13 or 3.12) runs
+# everything but the Rasa server; the Rasa one (Python 3.10, rasa 3.6.21) runs only Rasa.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RASA_VENV := .venv-rasa
+RASA_BIN := $(RASA_VENV)/bin
+RASA_STAMP := $(RASA_VENV)/.installed-stamp
 PORT ?= 5000
+export VENV_BIN := $(BIN)
+export RASA_BIN
 
-.PHONY: run test test-chat install db lint unit integration bench clean
+.PHONY: run test test-chat install upgrade db lint unit integration bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(RASA_STAMP)
 
-$(STAMP): pyproject.toml
-	@py=$$(scripts/python310.sh) || exit 1; \
-	  if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null; then \
+# requirements/main.txt and requirements/rasa.txt lock what CI tested; `make upgrade` refreshes them.
+$(STAMP): pyproject.toml requirements/main.txt
+	@py=$$(scripts/python-main.sh) || exit 1; \
+	  if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; assert sys.version_info[:2] >= (3, 12)' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
-	$(BIN)/python -m pip install -q --upgrade pip wheel 'setuptools<71'
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements/main.txt -e '.[dev]'
 	@touch $@
+
+$(RASA_STAMP): requirements/rasa.in requirements/rasa.txt
+	@py=$$(scripts/python310.sh) || exit 1; \
+	  if [ ! -x $(RASA_BIN)/python ] || ! $(RASA_BIN)/python -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null; then \
+	    rm -rf $(RASA_VENV); echo "creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV); fi
+	$(RASA_BIN)/python -m pip install -q --upgrade pip
+	$(RASA_BIN)/python -m pip install -q -c requirements/rasa.txt -r requirements/rasa.in
+	@touch $@
+
+# Newest releases allowed by pyproject.toml and requirements/rasa.in, into both lock files; then
+# reinstall and run `make test` before committing them.
+upgrade:
+	scripts/upgrade-locks.sh
+	rm -f $(STAMP) $(RASA_STAMP)
+	$(MAKE) install
 
 db: $(STAMP)
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor demo load
 
-run: $(STAMP)
-	VENV_BIN=$(BIN) FRONTDOOR_PORT=$(PORT) scripts/run.sh
+run: install
+	FRONTDOOR_PORT=$(PORT) scripts/run.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check core cli web ivr bot tests bench phonesim
-	$(BIN)/ruff format --check core cli web ivr bot tests bench phonesim
+	$(BIN)/ruff check core cli web ivr bot tests bench phonesim rasaserver
+	$(BIN)/ruff format --check core cli web ivr bot tests bench phonesim rasaserver
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # The whole suite: lint, the real services, the chat model (trained unless config.yml, domain.yml
 # and data/ are unchanged since the last model), `rasa data validate` and the test stories with
 # --fail-on-prediction-errors, then every test, the conversations against the model included.
-test: lint
+test: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
-	VENV_BIN=$(BIN) scripts/rasa-train.sh
-	VENV_BIN=$(BIN) scripts/rasa-check.sh
+	scripts/rasa-train.sh
+	scripts/rasa-check.sh
+	$(RASA_BIN)/python -m pytest -q -p no:cacheprovider --confcutdir=tests/rasa_env tests/rasa_env
 	@url=$$(scripts/postgres-up.sh) || { if [ -n "$$FRONTDOOR_REQUIRE_POSTGRES" ]; then exit 1; fi; url=""; echo "PostgreSQL unavailable: its tests will be skipped" >&2; }; \
 	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Only the conversations against the trained model (Rasa + action server + Chromium).
-test-chat: lint
+test-chat: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null
-	VENV_BIN=$(BIN) scripts/rasa-train.sh
+	scripts/rasa-train.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model
 
 unit: $(STAMP)
@@ -54,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(RASA_VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,7 +56,7 @@ def _play(stack: ChatStack, turns: int) -> list[float]:
     while len(latencies) < turns:
         language = languages[i % len(languages)]
         code = CONVERSATIONS[language][0]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         token = issue_token(
             SECRET, code, f"admin{code}@customer.example", now, timedelta(hours=1), language
         )

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from core.services import ContactSpec, ContractSpec, add_staff, upsert_contract
 from core.settings import load_settings
 from web import create_app
 
-UTC = timezone.utc
+UTC = UTC
 START = datetime(2025, 6, 1, tzinfo=UTC)
 THEATRES = ("europe", "americas", "middle_east")
 LANGUAGES = ("en", "it", "de", "fr", "es", "pt", "ar")

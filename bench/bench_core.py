@@ -14,7 +14,7 @@ import platform
 import random
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from core.calendar import CalendarBook
 from core.decision import TOPICS, Request, decide
@@ -22,7 +22,7 @@ from core.model import Contract, Customer
 from core.policy import PRIORITIES, load_policy
 from core.sla import response_deadline
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _cpu() -> str:

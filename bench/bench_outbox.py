@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -114,7 +114,7 @@ def make_due(url: str) -> dict[str, float]:
     every delivery id left pending."""
     fd = bootstrap(load_settings({"DATABASE_URL": url}))
     o = orm.outbox
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with fd.engine.begin() as connection:
         first = (
             "SELECT id FROM (SELECT id, rank() OVER (PARTITION BY ticket_id ORDER BY due_at) AS r"

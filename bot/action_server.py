@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+from typing import Any
 from collections.abc import Sequence
 
 from rasa_sdk import utils
@@ -38,11 +39,11 @@ def authorized(header: str | None, secret: str) -> bool:
     return hmac.compare_digest((header or "").encode(), expected)
 
 
-def create_app(secret: str) -> Sanic:
+def create_app(secret: str) -> Sanic[Any, Any]:
     """rasa_sdk's app for ``bot.actions`` behind the shared-secret check."""
     if not secret:
         raise SettingsError("the action server needs FRONTDOOR_ACTIONS_SECRET")
-    app: Sanic = create_sdk_app(ACTIONS_PACKAGE, cors_origins=None)
+    app: Sanic[Any, Any] = create_sdk_app(ACTIONS_PACKAGE, cors_origins=None)
 
     async def only_our_rasa(request: Request) -> HTTPResponse | None:
         if request.method in ("GET", "HEAD") and request.path in OPEN_PATHS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core import services
 from core.bootstrap import bootstrap
@@ -27,7 +27,7 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -124,7 +124,7 @@ def get_client() -> CoreClient:
     with _lock:
         if _client is None:
             fd = bootstrap()
-            fd.warm(datetime.now(timezone.utc).date())
+            fd.warm(datetime.now(UTC).date())
             _client = CoreClient(fd.policy, fd.book, fd.uow, fd.settings.chat.token_secret)
         return _client
 

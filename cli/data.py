@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def demo() -> None:
 def demo_load(ctx: click.Context, today: str | None) -> None:
     """Load the demo customers (idempotent); codes and PINs in core/demo.py."""
     fd = get_frontdoor(ctx)
-    report = load_demo(fd.uow(), _day(today) if today else datetime.now(timezone.utc).date())
+    report = load_demo(fd.uow(), _day(today) if today else datetime.now(UTC).date())
     _emit(asdict(report))
 
 
@@ -121,7 +121,7 @@ def pin_set(ctx: click.Context, code: str) -> None:
     fd = get_frontdoor(ctx)
     value = _read_pin()
     try:
-        set_pin(fd.uow(), fd.policy, code, value, at=datetime.now(timezone.utc))
+        set_pin(fd.uow(), fd.policy, code, value, at=datetime.now(UTC))
     except ServiceError as exc:
         fail(str(exc))
     _emit({"contract": code, "pin": "set"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -41,7 +41,7 @@ def staff_add(ctx: click.Context, email: str, role: str, generate: bool) -> None
     password = password or generate_password()
     try:
         account = add_staff(
-            fd.uow(), email=email, role=role, password=password, at=datetime.now(timezone.utc)
+            fd.uow(), email=email, role=role, password=password, at=datetime.now(UTC)
         )
     except ServiceError as exc:
         fail(str(exc))
@@ -85,6 +85,6 @@ def transcripts_purge(ctx: click.Context, days: int | None) -> None:
     are kept."""
     fd = get_frontdoor(ctx)
     days = days or fd.settings.transcript_retention_days
-    before = datetime.now(timezone.utc) - timedelta(days=days)
+    before = datetime.now(UTC) - timedelta(days=days)
     deleted = purge_transcripts(fd.uow(), before=before)
     _emit({"older_than_days": days, "before": before.isoformat(), "deleted": deleted})

@@ -17,7 +17,7 @@ Rules implemented (policy-notes "Theatres, numbers, office hours", guide §6.1):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -25,7 +25,7 @@ import holidays as holidays_lib
 from core.model import PlanName
 from core.policy import WEEKDAYS, HolidaySource, Hours, Policy
 
-UTC = timezone.utc
+UTC = UTC
 Interval = tuple[datetime, datetime]
 Window = tuple[datetime, datetime | None]
 _DAY = timedelta(days=1)

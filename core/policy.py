@@ -15,7 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.model import PlanName
 from core.phone import is_e164
@@ -36,10 +36,7 @@ class PolicyError(ValueError):
 
 
 class _Frozen(BaseModel):
-    class Config:
-        frozen = True
-        extra = "forbid"
-        keep_untouched = (cached_property,)
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
 
 class Language(_Frozen):
@@ -54,7 +51,8 @@ class Hours(_Frozen):
     open: time
     close: time
 
-    @validator("open", "close", pre=True)
+    @field_validator("open", "close", mode="before")
+    @classmethod
     def _hhmm(cls, value: object) -> object:
         # YAML 1.1 reads an unquoted 18:00 as the sexagesimal number 1080: accept quoted text only.
         if isinstance(value, time):
@@ -68,12 +66,12 @@ class Week(_Frozen):
     working_days: tuple[Weekday, ...]
     extended_days: tuple[Weekday, ...] = ()
 
-    @root_validator(skip_on_failure=True)
-    def _disjoint(cls, values: dict[str, Any]) -> dict[str, Any]:
-        overlap = set(values["working_days"]) & set(values["extended_days"])
+    @model_validator(mode="after")
+    def _disjoint(self) -> Week:
+        overlap = set(self.working_days) & set(self.extended_days)
         if overlap:
             raise ValueError(f"days both working and extended: {sorted(overlap)}")
-        return values
+        return self
 
 
 class HolidaySource(_Frozen):
@@ -99,13 +97,15 @@ class Theatre(_Frozen):
     extended_hours: Hours
     languages: TheatreLanguages
 
-    @validator("phone")
+    @field_validator("phone")
+    @classmethod
     def _e164(cls, value: str) -> str:
         if not is_e164(value):
             raise ValueError(f"not an E.164 number: {value!r}")
         return value
 
-    @validator("timezone")
+    @field_validator("timezone")
+    @classmethod
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
@@ -113,11 +113,11 @@ class Theatre(_Frozen):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
-    @root_validator(skip_on_failure=True)
-    def _default_week_exists(cls, values: dict[str, Any]) -> dict[str, Any]:
-        if values["default_week"] not in values["weeks"]:
-            raise ValueError(f"default_week {values['default_week']!r} is not one of the weeks")
-        return values
+    @model_validator(mode="after")
+    def _default_week_exists(self) -> Theatre:
+        if self.default_week not in self.weeks:
+            raise ValueError(f"default_week {self.default_week!r} is not one of the weeks")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:
@@ -150,18 +150,18 @@ class SlaTarget(_Frozen):
     minutes: int | None = Field(default=None, gt=0)
     days: int | None = Field(default=None, gt=0)
 
-    @root_validator(skip_on_failure=True)
-    def _amount_matches_kind(cls, values: dict[str, Any]) -> dict[str, Any]:
-        kind = values["kind"]
+    @model_validator(mode="after")
+    def _amount_matches_kind(self) -> SlaTarget:
+        kind = self.kind
         needs = {"business_minutes": "minutes", "clock_minutes": "minutes"}.get(kind)
         if kind == "end_of_business_day":
             needs = "days"
         for field in ("minutes", "days"):
-            if field == needs and values.get(field) is None:
+            if field == needs and getattr(self, field) is None:
                 raise ValueError(f"kind {kind} needs {field}")
-            if field != needs and values.get(field) is not None:
+            if field != needs and getattr(self, field) is not None:
                 raise ValueError(f"kind {kind} takes no {field}")
-        return values
+        return self
 
 
 class EscalationStep(_Frozen):
@@ -173,7 +173,8 @@ class AsiaPacific(_Frozen):
     zone_prefixes: tuple[str, ...]
     asia_min_utc_offset: str
 
-    @validator("asia_min_utc_offset")
+    @field_validator("asia_min_utc_offset")
+    @classmethod
     def _offset(cls, value: str) -> str:
         if not re.match(r"^[+-]\d{2}:\d{2}$", value):
             raise ValueError(f"expected +HH:MM, got {value!r}")
@@ -230,48 +231,48 @@ class Policy(_Frozen):
     channels_without_sla: tuple[str, ...]
     escalation: dict[Priority, tuple[EscalationStep, ...]]
     on_call: OnCall
-    identification: IdentificationRules = IdentificationRules.parse_obj({})
+    identification: IdentificationRules = IdentificationRules.model_validate({})
     products: tuple[Product, ...]
     third_party_products: tuple[str, ...]
     hardware_products: tuple[str, ...]
     severity_priority: dict[str, Priority]
     escalation_contacts: EscalationContacts = Field(default_factory=dict)
-    notifications: Notifications = Notifications.parse_obj({})
+    notifications: Notifications = Notifications.model_validate({})
 
-    @root_validator(skip_on_failure=True)
-    def _cross_references(cls, values: dict[str, Any]) -> dict[str, Any]:
-        langs = set(values["languages"])
+    @model_validator(mode="after")
+    def _cross_references(self) -> Policy:
+        langs = set(self.languages)
         problems = [
             f"theatres -> {name} -> languages: unknown language {code!r}"
-            for name, theatre in values["theatres"].items()
+            for name, theatre in self.theatres.items()
             for code in theatre.languages.main + theatre.languages.optional
             if code not in langs
         ]
         for key in ("fallback_language",):
-            if values[key] not in langs:
-                problems.append(f"{key}: unknown language {values[key]!r}")
-        if values["on_call"].language not in langs:
-            problems.append(f"on_call -> language: unknown language {values['on_call'].language!r}")
-        if values["default_theatre"] not in values["theatres"]:
-            problems.append(f"default_theatre: no theatre {values['default_theatre']!r}")
+            if getattr(self, key) not in langs:
+                problems.append(f"{key}: unknown language {getattr(self, key)!r}")
+        if self.on_call.language not in langs:
+            problems.append(f"on_call -> language: unknown language {self.on_call.language!r}")
+        if self.default_theatre not in self.theatres:
+            problems.append(f"default_theatre: no theatre {self.default_theatre!r}")
         for part in ("plans", "sla"):
-            missing = {"basic", "gold", "platinum"} - set(values[part])
+            missing = {"basic", "gold", "platinum"} - set(getattr(self, part))
             if missing:
                 problems.append(f"{part}: missing {sorted(missing)}")
-        for plan, targets in values["sla"].items():
+        for plan, targets in self.sla.items():
             absent = set(PRIORITIES) - set(targets)
             if absent:
                 problems.append(f"sla -> {plan}: missing {sorted(absent)}")
-        ladder_roles = {step.to for steps in values["escalation"].values() for step in steps}
+        ladder_roles = {step.to for steps in self.escalation.values() for step in steps}
         problems += contact_problems(
-            values["escalation_contacts"],
-            theatres=set(values["theatres"]),
+            self.escalation_contacts,
+            theatres=set(self.theatres),
             languages=langs,
-            roles=ladder_roles | values["notifications"].roles(),
+            roles=ladder_roles | self.notifications.roles(),
         )
         if problems:
             raise ValueError("; ".join(problems))
-        return values
+        return self
 
     def product(self, name: str) -> Product | None:
         """The vendor product of that name (case-insensitive), if the policy knows it."""
@@ -300,10 +301,13 @@ def parse_policy(raw: object, source: str = "<policy>") -> Policy:
     if not isinstance(raw, dict):
         raise PolicyError(f"{source}: the top level must be a mapping")
     try:
-        return Policy.parse_obj(raw)
+        return Policy.model_validate(raw)
     except ValidationError as exc:
         lines = [
-            f"{source}: {' -> '.join(str(part) for part in err['loc'])}: {err['msg']}"
+            ": ".join(
+                [source, *([" -> ".join(map(str, err["loc"]))] if err["loc"] else [])]
+                + [err["msg"].removeprefix("Value error, ")]
+            )
             for err in exc.errors()
         ]
         raise PolicyError("\n".join(lines)) from None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.phone import is_e164
 
@@ -26,9 +26,7 @@ _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
 class _Frozen(BaseModel):
-    class Config:
-        frozen = True
-        extra = "forbid"
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class EscalationContact(_Frozen):
@@ -37,13 +35,15 @@ class EscalationContact(_Frozen):
     language: str
     phone: str | None = None
 
-    @validator("email")
+    @field_validator("email")
+    @classmethod
     def _email(cls, value: str) -> str:
         if not _EMAIL.match(value):
             raise ValueError(f"not an e-mail address: {value!r}")
         return value
 
-    @validator("phone")
+    @field_validator("phone")
+    @classmethod
     def _e164(cls, value: str | None) -> str | None:
         if value is not None and not is_e164(value):
             raise ValueError(f"not an E.164 number: {value!r}")

@@ -99,7 +99,9 @@ class AbstractUnitOfWork(abc.ABC):
     def rollback(self) -> None: ...
 
 
-def transactional(service: Callable[Concatenate[U, P], R]) -> Callable[Concatenate[U, P], R]:
+def transactional[U: "AbstractUnitOfWork", **P, R](
+    service: Callable[Concatenate[U, P], R],
+) -> Callable[Concatenate[U, P], R]:
     """Run ``service`` in the unit of work it is handed, without committing it; a unit of work
     that is not open yet is opened for the call and committed after it."""
 
@@ -115,7 +117,7 @@ def transactional(service: Callable[Concatenate[U, P], R]) -> Callable[Concatena
     return run
 
 
-def in_transaction(
+def in_transaction[R](
     uow_factory: Callable[[], AbstractUnitOfWork],
     work: Callable[[AbstractUnitOfWork], R],
     *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.adapters import orm
 from core.model import PlanName, Ticket
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @contextmanager

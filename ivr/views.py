@@ -17,7 +17,7 @@ import copy
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -83,7 +83,7 @@ def _now() -> datetime:
         if at is not None and at.tzinfo is not None:
             return at
     clock = current_app.config.get("FRONTDOOR_CLOCK")
-    return clock() if clock else datetime.now(timezone.utc)
+    return clock() if clock else datetime.now(UTC)
 
 
 def _secret() -> str | bytes:

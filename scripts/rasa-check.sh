@@ -4,7 +4,7 @@
 # models/ (run scripts/rasa-train.sh first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${VENV_BIN:-.venv/bin}
+BIN=${RASA_BIN:-.venv-rasa/bin}  # the Rasa environment (Python 3.10, rasa 3.6.21)
 echo "rasa-check: rasa data validate"
 "$BIN/rasa" data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 echo "rasa-check: rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors"

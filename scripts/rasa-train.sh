@@ -5,7 +5,7 @@
 # Usage: scripts/rasa-train.sh [extra rasa train options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${VENV_BIN:-.venv/bin}
+BIN=${RASA_BIN:-.venv-rasa/bin}  # the Rasa environment (Python 3.10, rasa 3.6.21)
 echo "rasa-train: checking config.yml, domain.yml and data/ against the latest model in models/"
 start=$(date +%s)
 "$BIN/rasa" train --config config.yml --domain domain.yml --data data --out models "$@"

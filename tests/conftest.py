@@ -19,6 +19,9 @@ from core.bootstrap import Frontdoor, bootstrap
 from core.policy import Policy, load_policy
 from core.settings import load_settings
 
+# tests/rasa_env runs in the Rasa environment (make test: .venv-rasa/bin/python -m pytest ...)
+collect_ignore = ["rasa_env"]
+
 
 @pytest.fixture(scope="session")
 def shipped_policy() -> Policy:

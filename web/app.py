@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -25,7 +25,7 @@ def create_app(
         app.config.update(test_config)
     app.extensions["frontdoor"] = fd
     if app.config.get("FRONTDOOR_WARM", True):
-        fd.warm(datetime.now(timezone.utc).date())
+        fd.warm(datetime.now(UTC).date())
     init_ivr(app, fd)
     alerts.init_app(app)
     console.init_app(app)

@@ -7,7 +7,7 @@ timezone-aware and read back as an aware UTC ``datetime`` on every backend (issu
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy.types import TypeDecorator
 
 from core import model
 
-UTC = timezone.utc
+UTC = UTC
 
 # Stable constraint names, so that migrations can refer to them on every backend.
 metadata = MetaData(
@@ -44,7 +44,7 @@ metadata = MetaData(
 mapper_registry = registry(metadata=metadata)
 
 
-class UtcDateTime(TypeDecorator):  # type: ignore[misc]
+class UtcDateTime(TypeDecorator[datetime]):
     """An aware instant stored in UTC; naive values are refused, results come back aware UTC.
 
     SQLite has no time zone type: the UTC wall time is stored and tagged UTC when read.
@@ -69,7 +69,7 @@ class UtcDateTime(TypeDecorator):  # type: ignore[misc]
         return value.astimezone(UTC)
 
 
-def _id() -> Column:
+def _id() -> Column[int]:
     return Column("id", Integer, primary_key=True, autoincrement=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -129,7 +129,7 @@ class SqlAlchemyTranscriptRepository(_Base, repository.TranscriptRepository):
     ) -> Transcript | None:
         statement = select(Transcript).filter_by(channel=channel, conversation_id=conversation_id)
         if not with_turns:
-            statement = statement.options(lazyload(Transcript.turns))
+            statement = statement.options(lazyload(cast(Any, Transcript).turns))
         found: Transcript | None = self._one(statement)
         return found
 

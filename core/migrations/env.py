@@ -8,6 +8,7 @@ default SQLite file of :mod:`core.settings`.
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from core.adapters.db import make_engine
 from core.adapters.orm import metadata
@@ -21,7 +22,7 @@ def _url() -> str:
     return url or load_settings().database_url
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,

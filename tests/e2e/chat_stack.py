@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def _write_endpoints(path: Path, actions_port: int, tracker_url: str | None) -> 
     if tracker_url:
         dialect = tracker_url.split(":", 1)[0].split("+", 1)[0]
         text += (
-            f"tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n"
+            f"tracker_store:\n  type: rasaserver.tracker_store.CachedSQLTrackerStore\n"
             f"  dialect: {dialect}\n  url: {tracker_url}\n"
         )
     path.write_text(text, encoding="utf-8")
@@ -116,7 +116,7 @@ def chat_stack(workdir: Path) -> Iterator[ChatStack]:
     database_url = f"sqlite:///{workdir / 'frontdoor.sqlite3'}"
     upgrade(database_url)
     fd = bootstrap(load_settings({"DATABASE_URL": database_url}))
-    load_demo(fd.uow(), datetime.now(timezone.utc).date())
+    load_demo(fd.uow(), datetime.now(UTC).date())
     fd.dispose()
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"

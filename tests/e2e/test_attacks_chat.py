@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionSe
     database_url = f"sqlite:///{workdir / 'frontdoor.sqlite3'}"
     upgrade(database_url)
     fd = bootstrap(load_settings({"DATABASE_URL": database_url}))
-    load_demo(fd.uow(), datetime.now(timezone.utc).date())
+    load_demo(fd.uow(), datetime.now(UTC).date())
     fd.dispose()
     port, secret = free_port(), secrets.token_urlsafe(32)
     env = {
@@ -274,7 +274,7 @@ def test_with_the_secret_forged_slots_get_no_other_contracts_ticket_or_plan(
 
 def test_a_token_minted_with_a_wrong_key_is_ignored(action_server: ActionServer) -> None:
     """A well-formed Help Center token signed with another key identifies nobody."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     wrong = issue_token("not-the-key", "1016", FORGED["contact_email"], now, timedelta(hours=1))
     answer = action_server.call(
         "action_greet", {}, text="hello", headers=action_server.as_rasa(), token=wrong
@@ -354,7 +354,7 @@ def test_over_rest_a_token_minted_with_a_wrong_key_is_ignored(
     shared_chat_stack: ChatStack,
 ) -> None:
     """Through Rasa's REST channel a wrong-key token is not trusted: the bot asks for the code."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     wrong = issue_token("not-the-key", "1016", FORGED["contact_email"], now, timedelta(hours=1))
     sender = f"e2e-attack-{uuid.uuid4().hex[:8]}"
     replies = shared_chat_stack.say(sender, "What is the status of my ticket?", token=wrong)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -66,7 +66,7 @@ def _converse(stack: ChatStack, language: str) -> tuple[str, list[str]]:
         SECRET,
         code,
         f"admin{code}@customer.example",
-        datetime.now(timezone.utc),
+        datetime.now(UTC),
         timedelta(hours=1),
         language,
     )

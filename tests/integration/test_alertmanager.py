@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> N
 
 
 def rfc3339(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def am_alert(code: str, severity: str, starts: datetime, **extra: Any) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def test_alertmanager_alerts_open_tickets_as_the_rules_say(
     add_contract(frontdoor, "2002", plan="platinum", contacts=(NIGHT_ADMIN,))
     add_contract(frontdoor, "2003", plan="gold")
     add_contract(frontdoor, "2004", plan="basic", licence="perpetual")
-    started = datetime.now(timezone.utc) - timedelta(minutes=1)
+    started = datetime.now(UTC) - timedelta(minutes=1)
     gold = am_alert("2003", "high", started)
     alertmanager.post(
         am_alert("2002", "critical", started), gold, am_alert("2004", "high", started)
@@ -214,13 +214,13 @@ def test_alertmanager_alerts_open_tickets_as_the_rules_say(
     assert len(rows(frontdoor, alerts)) == 4
     assert len(recorder.requests) == 2
 
-    ended = datetime.now(timezone.utc) - timedelta(seconds=1)
+    ended = datetime.now(UTC) - timedelta(seconds=1)
     alertmanager.post({**gold, "endsAt": rfc3339(ended)})
     wait_for(lambda: by_contract(frontdoor)["2003"].status == "resolved", "the resolution")
     gold_ticket = next(t for t in rows(frontdoor, tickets) if t.id == seen["2003"].ticket_id)
     assert "alert resolved" in gold_ticket.notes
 
-    alertmanager.post(am_alert("2003", "high", datetime.now(timezone.utc)))
+    alertmanager.post(am_alert("2003", "high", datetime.now(UTC)))
     wait_for(lambda: len(rows(frontdoor, tickets)) == 3, "a new ticket for the new firing")
     gold_rows = [r for r in rows(frontdoor, alerts) if r.contract_code == "2003"]
     assert [r.status for r in gold_rows] == ["resolved", "firing"]

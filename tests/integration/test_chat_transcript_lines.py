@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core import services
 from core.bootstrap import Frontdoor
 from core.model import Turn
 
-AT = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def test_lines_are_appended_in_order_with_secret_ones_masked(frontdoor: Frontdoor) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 import pytest
@@ -45,7 +45,7 @@ def test_staff_add_reads_the_password_from_stdin(frontdoor: Frontdoor) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"email": "ada@example.com", "role": "admin"}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert (
         sign_in(frontdoor.uow(), "ada@example.com", "a long enough password", at=now).status == "ok"
     )
@@ -57,7 +57,7 @@ def test_staff_add_generates_a_password_and_prints_it_once(frontdoor: Frontdoor)
     assert result.exit_code == 0, result.output
     password = json.loads(result.stdout)["password"]
     assert len(password) >= 20
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert sign_in(frontdoor.uow(), "bob@example.com", password, at=now).status == "ok"
 
 
@@ -89,7 +89,7 @@ def test_staff_add_twice_exits_2(frontdoor: Frontdoor) -> None:
 def test_purge_deletes_old_transcripts_and_keeps_tickets(frontdoor: Frontdoor) -> None:
     """Transcripts older than DAYS go with their turns (and recording links); tickets stay."""
     add_contract(frontdoor, "2001")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     old, recent = now - timedelta(days=40), now - timedelta(days=2)
     recording = ("system", "recording", "https://api.twilio.example/recordings/RE9")
     conversation(frontdoor, "phone", "CA-old", old, [("ivr", "say", "hi"), recording])
@@ -108,7 +108,7 @@ def test_purge_deletes_old_transcripts_and_keeps_tickets(frontdoor: Frontdoor) -
 def test_purge_default_comes_from_settings(frontdoor: Frontdoor) -> None:
     """Without --older-than, FRONTDOOR_TRANSCRIPT_RETENTION_DAYS applies."""
     fd = replace(frontdoor, settings=replace(frontdoor.settings, transcript_retention_days=7))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     conversation(fd, "chat", "a", now - timedelta(days=8), [("customer", "say", "x")])
     conversation(fd, "chat", "b", now - timedelta(days=6), [("customer", "say", "y")])
     result = run(fd, "transcripts", "purge")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -29,7 +29,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 def test_worker_once_sends_what_is_due_and_exits(frontdoor: Frontdoor, mailbox: Mailbox) -> None:
     """A ticket opened a minute ago: its team's two e-mails leave; the ladder waits."""
-    opened = datetime.now(timezone.utc) - timedelta(minutes=1)
+    opened = datetime.now(UTC) - timedelta(minutes=1)
     year = timedelta(days=365)
     add_contract(frontdoor, starts=(opened - year).date(), ends=(opened + year).date())
     frontdoor.settings = dataclasses.replace(frontdoor.settings, mail=mailbox.settings())

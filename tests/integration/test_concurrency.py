@@ -42,7 +42,7 @@ PIN, WRONG_PIN = "97531", "11111"
 STRANGER = "+15005550006"
 
 
-def run_together(count: int, work: Callable[[int], T]) -> list[T]:
+def run_together[T](count: int, work: Callable[[int], T]) -> list[T]:
     """``work(i)`` in ``count`` threads released at once by a Barrier; the results in thread
     order. Fails if a thread raised or did not finish within JOIN_SECONDS."""
     barrier = threading.Barrier(count)

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from core.settings import load_settings
 from core.tokens import ContactClaims, verify_token
 from web import create_app
 
-NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SECRET = "helpcenter-test-secret"
 ITALIAN_ADMIN = "1018|admin1018@customer.example"  # Europe Platinum cloud, prefers Italian
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -32,11 +32,6 @@ def test_upgrade_twice_changes_nothing(database_url: str) -> None:
     assert current_heads(database_url) == shipped_heads()
 
 
-# The expression index of 0102_search is not mapped (SQLAlchemy 1.4 cannot reflect it):
-# test_console_search.py checks it.
-@pytest.mark.filterwarnings(
-    "ignore:Skipped unsupported reflection of expression-based index ix_turns_text_lower_trgm"
-)
 def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
     """The hand-written migration creates exactly the tables, columns and indexes mapped."""
     upgrade(database_url)
@@ -98,10 +93,17 @@ def test_utc_type_converts_other_offsets_to_utc() -> None:
     assert stored == datetime(2026, 1, 1, 8)
 
 
+# PostgreSQL's trigram indexes of 0101_staff and 0102_search are not mapped (their operator class
+# lives in whichever schema holds pg_trgm): test_console_search.py checks that searches use them.
+UNMAPPED_INDEXES = {"ix_turns_text_trgm", "ix_turns_text_lower_trgm"}
+
+
 def _on_this_backend(dialect: str) -> Any:
     """Leave out objects mapped for other backends only (``info["dialects"]``)."""
 
     def include(obj: Any, name: str, kind: str, reflected: bool, other: Any) -> bool:
+        if name in UNMAPPED_INDEXES:
+            return False
         dialects = getattr(obj, "info", {}).get("dialects") if not reflected else None
         return dialects is None or dialect in dialects
 

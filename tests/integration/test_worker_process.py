@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,7 @@ def test_a_worker_killed_during_delivery_loses_nothing_and_repeats_only_delivery
             case = Case("phone", key, iso("2026-11-23T10:00:00+01:00"), contract, "P2", "en")
             submit_case(uow, frontdoor.book, replace(case, idempotency_key=key))
         uow.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with frontdoor.engine.begin() as connection:  # the whole backlog due now
         connection.execute(update(orm.outbox).values(status="pending", due_at=now))
         due = {row.delivery_id for row in connection.execute(select(orm.outbox.c.delivery_id))}

@@ -13,7 +13,7 @@ import copy
 import functools
 import itertools
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,8 +28,8 @@ from core.tokens import identity_proof, issue_token
 
 SECRET = "test-secret"
 TODAY = date(2026, 11, 24)  # a Tuesday
-OPEN = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # 10:00 in Rome, 13:00 in Dubai
-CLOSED = datetime(2026, 11, 24, 21, 0, tzinfo=timezone.utc)  # 22:00 in Rome, 01:00 in Dubai
+OPEN = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 in Rome, 13:00 in Dubai
+CLOSED = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 22:00 in Rome, 01:00 in Dubai
 _senders = itertools.count(1)
 _POLICY = load_policy()
 _BOOK = CalendarBook(_POLICY)

@@ -6,7 +6,7 @@ amounts go up to 40 business hours, the longest escalation step.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from core.calendar import BusinessCalendar, CalendarBook
 from core.policy import load_policy
 
-UTC = timezone.utc
+UTC = UTC
 US = timedelta(microseconds=1)
 BOOK = CalendarBook(load_policy())
 PROFILE = settings(max_examples=200, deadline=None)

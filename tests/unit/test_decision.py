@@ -7,7 +7,7 @@ End of Support; then the topic; then the requester's level; then hours and on-ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from core.model import Contract
 from core.policy import Policy
 
 iso = datetime.fromisoformat
-UTC = timezone.utc
+UTC = UTC
 OPEN = "2026-06-08T10:00:00+02:00"  # Monday, Europe office hours
 EVENING = "2026-06-08T20:00:00+02:00"  # Monday evening, closed for every plan in Europe
 SUNDAY = "2026-06-14T10:00:00+02:00"  # Sunday, closed for every plan in Europe

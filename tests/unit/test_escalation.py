@@ -115,8 +115,8 @@ LADDERS = [
             2: "2026-06-14T11:00:00+04:00",
             4: "2026-06-14T13:00:00+04:00",
             8: "2026-06-14T17:00:00+04:00",
-            16: "2026-06-15T16:00:00+04:00",
-            # Tuesday 2026-06-16 is Islamic New Year: Sun, Mon, Wed, Thu, then Sunday again
+            # Monday 2026-06-15 is Islamic New Year: Sun, Tue, Wed, Thu, then Sunday again
+            16: "2026-06-16T16:00:00+04:00",
             40: "2026-06-21T13:00:00+04:00",
         },
         id="middle-east-sun-thu-basic-thursday-evening-escalates-from-sunday",

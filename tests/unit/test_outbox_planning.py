@@ -151,7 +151,7 @@ def test_a_role_nobody_holds_gets_one_event_without_recipient(
             "unknown language 'xx'",
         ),
         (lambda c: c["europe"]["Support team"][0].update({"email": "nobody"}), "e-mail"),
-        (lambda c: c["europe"]["Support team"][0].update({"pager": "1"}), "extra fields"),
+        (lambda c: c["europe"]["Support team"][0].update({"pager": "1"}), "Extra inputs"),
     ],
 )
 def test_escalation_contacts_are_validated_strictly(

@@ -264,12 +264,12 @@ INVALID = [
     ),
     pytest.param(
         _set("fax_number", "+390000000"),
-        ["fax_number", "extra fields not permitted"],
+        ["fax_number", "Extra inputs are not permitted"],
         id="unknown-top-level-key",
     ),
     pytest.param(
         _set("theatres.europe.office_hours.lunch", "13:00"),
-        ["theatres -> europe -> office_hours -> lunch", "extra fields not permitted"],
+        ["theatres -> europe -> office_hours -> lunch", "Extra inputs are not permitted"],
         id="unknown-nested-key",
     ),
     pytest.param(

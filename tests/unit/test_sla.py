@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from core.policy import Policy, SlaTarget
 from core.sla import Deadline, due_for_target, response_deadline
 
 iso = datetime.fromisoformat
-UTC = timezone.utc
+UTC = UTC
 MON_10 = "2026-06-08T10:00:00+02:00"  # Europe, an ordinary Monday
 FRI_17 = "2026-06-12T17:00:00+02:00"  # Europe, Friday one hour before closing
 FRI_1730 = "2026-06-12T17:30:00+02:00"

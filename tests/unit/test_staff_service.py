@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -11,7 +11,7 @@ from core.services import ServiceError, add_staff, set_active, sign_in
 from core.services.staff import ThrottleRules, normalise_email
 from core.testing import FakeUnitOfWork
 
-T0 = datetime(2026, 6, 10, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 GOOD = "correct horse battery"
 

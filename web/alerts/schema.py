@@ -8,10 +8,18 @@ such as groupKey, receiver or generatorURL, are accepted and ignored).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Extra, Field, StrictStr, ValidationError, constr, validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from core.alerts import AlertNotice
 
@@ -20,7 +28,7 @@ _RFC3339 = re.compile(
     r"^(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
     r"(?P<zone>Z|[+-]\d{2}:\d{2})$"
 )
-Fingerprint = constr(strict=True, regex=r"^[A-Za-z0-9_.:-]{1,64}$")
+Fingerprint = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 
 
 class PayloadError(ValueError):
@@ -34,18 +42,21 @@ def parse_instant(text: str) -> datetime:
         raise ValueError("expected an RFC 3339 date-time with a time zone")
     fraction = (match["fraction"] or "0")[:6].ljust(6, "0")
     zone = "+00:00" if match["zone"] == "Z" else match["zone"]
-    return datetime.fromisoformat(f"{match['base']}.{fraction}{zone}").astimezone(timezone.utc)
+    return datetime.fromisoformat(f"{match['base']}.{fraction}{zone}").astimezone(UTC)
 
 
-class _Alert(BaseModel, extra=Extra.allow):
+class _Alert(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     status: Literal["firing", "resolved"]
     labels: dict[StrictStr, StrictStr]
     annotations: dict[StrictStr, StrictStr]
     startsAt: datetime
     endsAt: datetime | None = Field(...)  # required, may be Go's zero time
-    fingerprint: Fingerprint  # type: ignore[valid-type]
+    fingerprint: Fingerprint
 
-    @validator("startsAt", "endsAt", pre=True)
+    @field_validator("startsAt", "endsAt", mode="before")
+    @classmethod
     def _instant(cls, value: Any) -> datetime | None:
         if value is None:
             return None
@@ -53,14 +64,17 @@ class _Alert(BaseModel, extra=Extra.allow):
             raise ValueError("expected a string")
         return parse_instant(value)
 
-    @validator("startsAt")
+    @field_validator("startsAt")
+    @classmethod
     def _started(cls, value: datetime) -> datetime:
         if value.year <= _ZERO_YEAR:
             raise ValueError("a firing or resolved alert has a start")
         return value
 
 
-class _Payload(BaseModel, extra=Extra.allow):
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     version: Literal["4"]
     status: Literal["firing", "resolved"]
     alerts: list[_Alert]
@@ -71,7 +85,7 @@ def parse_payload(body: Any, contract_label: str) -> list[AlertNotice]:
     if not isinstance(body, dict):
         raise PayloadError("the body must be a JSON object")
     try:
-        payload = _Payload.parse_obj(body)
+        payload = _Payload.model_validate(body)
     except ValidationError as exc:
         raise PayloadError(_first_error(exc)) from None
     return [_notice(alert, contract_label) for alert in payload.alerts]
@@ -94,4 +108,4 @@ def _notice(alert: _Alert, contract_label: str) -> AlertNotice:
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"
+    return f"{where}: {error['msg'].removeprefix('Value error, ')}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -51,7 +51,7 @@ def _fd(app: Flask | None = None) -> Frontdoor:
 
 def _now() -> datetime:
     clock: Callable[[], datetime] | None = current_app.config.get("FRONTDOOR_CLOCK")
-    return clock() if clock else datetime.now(timezone.utc)
+    return clock() if clock else datetime.now(UTC)
 
 
 def _problem(status: int, message: str, **headers: str) -> Response:

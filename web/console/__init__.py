@@ -8,7 +8,7 @@ Twilio webhooks of other blueprints are not affected).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, abort, render_template, request
@@ -37,7 +37,7 @@ ADMIN_UPLOADS = ("console.contracts_import",)  # larger bodies (web.limits), for
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def init_app(app: Flask) -> None:

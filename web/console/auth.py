@@ -41,7 +41,7 @@ def current_staff() -> StaffAccount | None:
     return cast("StaffAccount | None", g.staff)
 
 
-def login_required(view: View) -> View:
+def login_required[View: Callable[..., Any]](view: View) -> View:
     """Signed-out browsers are sent to sign-in, and come back afterwards."""
 
     @wraps(view)
@@ -54,7 +54,7 @@ def login_required(view: View) -> View:
     return cast(View, wrapped)
 
 
-def admin_required(view: View) -> View:
+def admin_required[View: Callable[..., Any]](view: View) -> View:
     """Admin pages: signed-out browsers go to sign-in, agents get 403."""
 
     @wraps(view)

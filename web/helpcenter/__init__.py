@@ -15,7 +15,7 @@ would let anyone chat as a demo contact).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
@@ -44,7 +44,7 @@ _SECURITY_HEADERS = {
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def init_app(app: Flask) -> None:

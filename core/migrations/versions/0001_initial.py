@@ -7,6 +7,8 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ depends_on = None
 _TS = sa.DateTime(timezone=True)
 
 
-def _pk() -> sa.Column:
+def _pk() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
@@ -146,10 +148,11 @@ def _create_tickets() -> None:
     op.create_index("ix_tickets_contract_id", "tickets", ["contract_id"])
     op.create_index("ix_tickets_status_due_at", "tickets", ["status", "due_at"])
     op.create_index("ix_tickets_due_at", "tickets", ["due_at"])
-    for name, columns in (
+    ladder_tables: tuple[tuple[str, list[sa.Column[Any]]], ...] = (
         ("escalations", [sa.Column("at", _TS, nullable=False), sa.Column("to", sa.String(100), nullable=False), sa.Column("after_hours", sa.Integer, nullable=False)]),
         ("pauses", [sa.Column("start", _TS, nullable=False), sa.Column("end", _TS, nullable=True), sa.Column("reason", sa.String(64), nullable=False)]),
-    ):
+    )
+    for name, columns in ladder_tables:
         op.create_table(
             name,
             _pk(),

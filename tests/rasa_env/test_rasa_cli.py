@@ -1,4 +1,4 @@
-"""bot/rasa_cli.py: Rasa's check of the action server's answers, with a validator built once."""
+"""rasaserver/cli.py: Rasa's check of the action server's answers, with a validator built once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_cli
+from rasaserver import cli as rasa_cli
 
 VALID = {"events": [{"event": "slot", "name": "language", "value": "it"}], "responses": []}
 

@@ -4,7 +4,7 @@ Rasa 3.6 checks each answer of the action server with ``jsonschema.validate(resu
 which first validates the (constant) schema itself against JSON Schema's meta-schema: on this
 2-core machine that was 40% of the Rasa process's time per chat turn (py-spy, bench/
 bench_chat.py). :func:`validate_action_results_with_one_validator` keeps Rasa's check and its
-error message, with a validator built once for the schema. Use ``python -m bot.rasa_cli run ...``
+error message, with a validator built once for the schema. Use ``python -m rasaserver.cli run ...``
 where ``rasa run ...`` would be used (scripts/rasa-run.sh does).
 """
 

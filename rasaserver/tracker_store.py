@@ -28,7 +28,7 @@ MAX_CONVERSATIONS = 2000
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
-    """``type: bot.tracker_store.CachedSQLTrackerStore`` in endpoints.yml."""
+    """``type: rasaserver.tracker_store.CachedSQLTrackerStore`` in endpoints.yml."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
