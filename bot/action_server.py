@@ -14,14 +14,16 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app as create_sdk_app
+from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic.worker.loader import AppLoader
 
 from core.settings import SettingsError, load_settings
 
@@ -43,7 +45,9 @@ def create_app(secret: str) -> Sanic[Any, Any]:
     """rasa_sdk's app for ``bot.actions`` behind the shared-secret check."""
     if not secret:
         raise SettingsError("the action server needs FRONTDOOR_ACTIONS_SECRET")
-    app: Sanic[Any, Any] = create_sdk_app(ACTIONS_PACKAGE, cors_origins=None)
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    app: Sanic[Any, Any] = create_sdk_app(executor, cors_origins=None)
 
     async def only_our_rasa(request: Request) -> HTTPResponse | None:
         if request.method in ("GET", "HEAD") and request.path in OPEN_PATHS:
@@ -57,22 +61,32 @@ def create_app(secret: str) -> Sanic[Any, Any]:
     return app
 
 
+def app_from_settings() -> Sanic[Any, Any]:
+    """The app as each Sanic worker process builds it (Sanic's AppLoader needs a module-level
+    factory: workers are started as new processes)."""
+    return create_app(load_settings().chat.actions_secret)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="frontdoor's action server (bot.actions)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     chat = load_settings().chat
-    app = create_app(chat.actions_secret)
+    loader = AppLoader(factory=app_from_settings)
+    app = loader.load()
+    workers = utils.number_of_sanic_workers()  # ACTION_SERVER_SANIC_WORKERS, default 1
     logger.info(
-        "action server on http://%s:%s (Rasa's secret required)", chat.actions_host, args.port
-    )
-    app.run(
+        "action server on http://%s:%s, %d worker(s) (Rasa's secret required)",
         chat.actions_host,
         args.port,
-        workers=utils.number_of_sanic_workers(),
-        access_log=False,
+        workers,
     )
+    app.prepare(host=chat.actions_host, port=args.port, workers=workers, access_log=False)
+    if workers == 1:
+        Sanic.serve_single(primary=app)  # one process: no manager beside the worker
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
 
 
 if __name__ == "__main__":
