@@ -1,7 +1,7 @@
 """Held-out NLU benchmark of the Help Center assistant (issue #4): intent accuracy and macro-F1
 per language, entity exact match, training time and model size.
 
-Run: ``.venv/bin/python bench/bench_nlu.py [--config config.yml] [--out /tmp/nlu-bench]``.
+Run: ``.venv-rasa/bin/python bench/bench_nlu.py [--config config.yml] [--out /tmp/nlu-bench]``.
 
 Each data/nlu/<lang>.yml is split 80/20, stratified by intent and seeded (bench/nlu_data.py), so
 the same examples are held out on every run. One NLU model is trained with ``rasa train nlu`` on

@@ -11,7 +11,7 @@ import re
 from datetime import date, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -303,13 +303,7 @@ def parse_policy(raw: object, source: str = "<policy>") -> Policy:
     try:
         return Policy.model_validate(raw)
     except ValidationError as exc:
-        lines = [
-            ": ".join(
-                [source, *([" -> ".join(map(str, err["loc"]))] if err["loc"] else [])]
-                + [err["msg"].removeprefix("Value error, ")]
-            )
-            for err in exc.errors()
-        ]
+        lines = [_error_line(source, err["loc"], err["msg"]) for err in exc.errors()]
         raise PolicyError("\n".join(lines)) from None
 
 
@@ -323,3 +317,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{file}: not valid YAML: {exc}") from None
     return parse_policy(raw, str(file))
+
+
+def _error_line(source: str, loc: tuple[int | str, ...], msg: str) -> str:
+    """``file: key -> path: what is wrong`` (a whole-object check has no key path)."""
+    where = [" -> ".join(map(str, loc))] if loc else []
+    return ": ".join([source, *where, msg.removeprefix("Value error, ")])

@@ -6,7 +6,7 @@
 # stops them all. The worker needs FRONTDOOR_SMTP_HOST (docs/escalations.md); without one it
 # is left out (a local relay: FRONTDOOR_SMTP_HOST=127.0.0.1 FRONTDOOR_SMTP_STARTTLS=0).
 # Settings: DATABASE_URL (default var/frontdoor.sqlite3), FRONTDOOR_PORT (5000), RASA_PORT
-# (5005), VENV_BIN (.venv/bin); a .env file is read by honcho and by the frontdoor command.
+# (5005), VENV_BIN (.venv/bin), RASA_BIN (.venv-rasa/bin); a .env file is read by honcho and by the frontdoor command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV_BIN:-.venv/bin}

@@ -1,6 +1,6 @@
 """The Rasa environment: Python 3.10 with rasa 3.6.21 and TensorFlow, and none of the front door.
 
-Run by ``make test`` as ``.venv-rasa/bin/python -m pytest --confcutdir=tests/rasa_env tests/rasa_env``.
+Run by ``make test`` (``.venv-rasa/bin/python -m pytest --confcutdir=tests/rasa_env ...``).
 """
 
 from __future__ import annotations
