@@ -41,7 +41,6 @@ from core.services import ContactSpec, ContractSpec, add_staff, upsert_contract
 from core.settings import load_settings
 from web import create_app
 
-UTC = UTC
 START = datetime(2025, 6, 1, tzinfo=UTC)
 THEATRES = ("europe", "americas", "middle_east")
 LANGUAGES = ("en", "it", "de", "fr", "es", "pt", "ar")

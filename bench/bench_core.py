@@ -22,8 +22,6 @@ from core.model import Contract, Customer
 from core.policy import PRIORITIES, load_policy
 from core.sla import response_deadline
 
-UTC = UTC
-
 
 def _cpu() -> str:
     try:

@@ -25,7 +25,6 @@ import holidays as holidays_lib
 from core.model import PlanName
 from core.policy import WEEKDAYS, HolidaySource, Hours, Policy
 
-UTC = UTC
 Interval = tuple[datetime, datetime]
 Window = tuple[datetime, datetime | None]
 _DAY = timedelta(days=1)

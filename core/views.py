@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 from core.adapters import orm
 from core.model import PlanName, Ticket
 
-UTC = UTC
-
 
 @contextmanager
 def reading(engine: Any) -> Iterator[Session]:

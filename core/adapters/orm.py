@@ -30,8 +30,6 @@ from sqlalchemy.types import TypeDecorator
 
 from core import model
 
-UTC = UTC
-
 # Stable constraint names, so that migrations can refer to them on every backend.
 metadata = MetaData(
     naming_convention={

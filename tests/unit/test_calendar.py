@@ -19,7 +19,6 @@ from core.calendar import BusinessCalendar, CalendarBook, clock_calendar
 from core.policy import Policy
 
 iso = datetime.fromisoformat
-UTC = UTC
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
 US = timedelta(microseconds=1)

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from core.calendar import BusinessCalendar, CalendarBook
 from core.policy import load_policy
 
-UTC = UTC
 US = timedelta(microseconds=1)
 BOOK = CalendarBook(load_policy())
 PROFILE = settings(max_examples=200, deadline=None)

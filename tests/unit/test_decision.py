@@ -18,7 +18,6 @@ from core.model import Contract
 from core.policy import Policy
 
 iso = datetime.fromisoformat
-UTC = UTC
 OPEN = "2026-06-08T10:00:00+02:00"  # Monday, Europe office hours
 EVENING = "2026-06-08T20:00:00+02:00"  # Monday evening, closed for every plan in Europe
 SUNDAY = "2026-06-14T10:00:00+02:00"  # Sunday, closed for every plan in Europe

@@ -12,7 +12,6 @@ from core.policy import Policy, SlaTarget
 from core.sla import Deadline, due_for_target, response_deadline
 
 iso = datetime.fromisoformat
-UTC = UTC
 MON_10 = "2026-06-08T10:00:00+02:00"  # Europe, an ordinary Monday
 FRI_17 = "2026-06-12T17:00:00+02:00"  # Europe, Friday one hour before closing
 FRI_1730 = "2026-06-12T17:30:00+02:00"
