@@ -53,9 +53,9 @@ class Example:
         return " ".join(_ANNOTATION.sub(keep, self.raw).split())
 
 
-def load_examples(language: str) -> list[Example]:
-    """Every intent example of one language file, in file order."""
-    document = yaml.safe_load((NLU_DIR / f"{language}.yml").read_text(encoding="utf-8"))
+def load_examples(language: str, directory: Path = NLU_DIR) -> list[Example]:
+    """Every intent example of one language file (``directory/<language>.yml``), in file order."""
+    document = yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8"))
     examples = []
     for block in document["nlu"]:
         if "intent" not in block:
