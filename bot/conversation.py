@@ -217,6 +217,18 @@ class Turn:
         if new != current:
             self.set("language", new)
 
+    def _button_title(self, text: str) -> str | None:
+        """A click arrives as its payload (``/inform{"priority": "P1"}``): the transcript shows
+        the title the customer clicked, from the buttons of the bot's last message."""
+        if not text.startswith("/"):
+            return None
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "bot":
+                buttons = (event.get("data") or {}).get("buttons") or []
+                titles = [b.get("title") for b in buttons if b.get("payload") == text]
+                return str(titles[0]) if titles and titles[0] else None
+        return None
+
     def _record_user_message(self) -> None:
         latest = self.tracker.latest_message or {}
         message_id = latest.get("message_id")
@@ -224,6 +236,7 @@ class Turn:
         if not text or not message_id or self.slot("transcript_message") == message_id:
             return
         secret = self.slot("requested_slot") in SECRET_SLOTS
+        text = self._button_title(text) or text
         shown = mask_customer_codes(mask_emails(text), self._is_contract_code)
         self.lines.append(("customer", shown, secret))
         self.set("transcript_message", message_id)

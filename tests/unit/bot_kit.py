@@ -108,6 +108,14 @@ class Chat:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
         self.replies = dispatcher.messages
+        for message in self.replies:  # what Rasa records of each bot message
+            self.events.append(
+                {
+                    "event": "bot",
+                    "text": message.get("text"),
+                    "data": {"buttons": message.get("buttons")},
+                }
+            )
         return self.replies
 
     def texts(self) -> list[str]:

@@ -226,3 +226,22 @@ def test_a_failing_case_submission_fails_the_action_instead_of_apologising(
     with pytest.raises(RuntimeError, match="store on fire"):
         chat.user("that is all", "inform").run(ActionSubmitReport())
     assert chat.replies == []
+
+
+def test_a_clicked_button_is_in_the_transcript_as_its_title_not_its_payload() -> None:
+    """Staff read what the customer saw and clicked ("P1 critical: ..."), not
+    ``/inform{"priority": "P1"}``; a payload typed by hand with no such button stays as typed."""
+    chat = identified(demo_client(), "1016")
+    chat.user("the recording server is down", "report_problem")
+    chat.run(AskPriority())
+    clicked = chat.replies[0]["buttons"][0]
+    assert clicked["payload"] == '/inform{"priority": "P1"}'
+    chat.user(clicked["payload"])
+    chat.run(AskPriority())
+    chat.user('/inform{"priority": "P9"}')
+    chat.run(AskPriority())
+    with chat.client.uow() as uow:
+        transcript = uow.transcripts.get("chat", chat.sender)
+    assert transcript is not None
+    said = [t.text for t in transcript.turns if t.speaker == "customer"]
+    assert said == ["the recording server is down", clicked["title"], '/inform{"priority": "P9"}']
