@@ -169,3 +169,38 @@ def test_enter_before_the_chat_script_runs_does_not_send_the_message_anywhere(
         assert "message=" not in tab.url and "centralino" not in tab.url
     finally:
         context.close()
+
+
+def test_a_signed_in_italian_contact_gets_the_page_and_a_greeting_in_italian(page: Any) -> None:
+    """The whole page follows the contact's language: document lang, heading, composer, and a
+    greeting that says what the assistant can do, before anything is typed."""
+    _sign_in(page, ITALIAN_ADMIN)
+    assert page.get_attribute("html", "lang") == "it"
+    assert page.inner_text("h1") == "Come possiamo aiutarla?"
+    assert page.inner_text("#chat-send") == "Invia"
+    assert page.get_attribute("#chat-input", "placeholder") == "Scriva il suo messaggio…"
+    greeting = page.query_selector("#chat-log .msg.bot.greeting")
+    assert greeting.get_attribute("lang") == "it"
+    assert "aprire un ticket" in greeting.inner_text()
+
+
+def test_an_arabic_contact_gets_a_right_to_left_page_in_arabic(page: Any) -> None:
+    """Arabic: the document is lang="ar" dir="rtl", laid out right to left, in Arabic."""
+    _sign_in(page, ARABIC_ADMIN)
+    assert page.get_attribute("html", "lang") == "ar"
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.inner_text("#chat-send") == "إرسال"
+    greeting = page.query_selector("#chat-log .msg.bot.greeting")
+    assert greeting.get_attribute("lang") == "ar"
+    assert greeting.evaluate("e => getComputedStyle(e).direction") == "rtl"
+
+
+def test_choosing_a_language_before_chatting_shows_the_page_in_it(page: Any) -> None:
+    """Not signed in, picking Deutsch in the chat's selector reloads the page in German."""
+    page.wait_for_selector("#chat-form[data-ready]")
+    with page.expect_navigation():
+        page.select_option("#chat-language", "de")
+    assert page.get_attribute("html", "lang") == "de"
+    assert page.inner_text("h1") == "Wie können wir helfen?"
+    assert page.input_value("#chat-language") == "de"

@@ -154,7 +154,8 @@ def test_a_message_is_forwarded_and_the_bots_text_and_buttons_come_back(
                 "buttons": [{"title": "Fax", "payload": '/inform{"product":"Fax"}'}],
                 "lang": "it",
             },
-        ]
+        ],
+        "message_lang": "it",
     }
     assert fake.paths == ["/webhooks/rest/webhook"]
     assert fake.received[0]["message"] == "Il fax non funziona"
@@ -195,7 +196,7 @@ def test_the_page_never_shows_the_token_or_the_secret(page: HelpCenter) -> None:
     """Signed in, the page names the contact but holds neither the secret nor a token."""
     page.sign_in()
     html = page.open()
-    assert '<span id="signed-in">Admin 1018 · contract 1018</span>' in html
+    assert '<span id="signed-in">Admin 1018 · contratto 1018</span>' in html  # Italian
     assert SECRET not in html and "token" not in html.replace("csrf-token", "").replace(
         "csrf_token", ""
     )
@@ -327,3 +328,55 @@ def test_demo_contacts_cover_the_seven_languages() -> None:
 
     languages = {c.language for c in demo_contacts(date(2026, 11, 24))}
     assert {"it", "en", "de", "fr", "es", "pt", "ar"} <= languages
+
+
+def test_a_reply_in_another_language_than_the_page_is_marked_with_its_own(
+    page: HelpCenter, rasa: tuple[FakeRasa, str]
+) -> None:
+    """On an English page a German message and the bot's German answer are lang="de"; a
+    one-word reply keeps the chat's language."""
+    fake, _url = rasa
+    fake.replies = [{"text": "Welches Produkt ist betroffen?"}, {"text": "Danke"}]
+    body = page.say("Unser Faxserver sendet seit heute morgen nichts mehr", "en").get_json()
+    assert body["message_lang"] == "de"
+    assert [r["lang"] for r in body["replies"]] == ["de", "en"]
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "direction", "heading", "send"),
+    [
+        ("?lang=it", "it", "ltr", "Come possiamo aiutarla?", "Invia"),
+        ("?lang=ar", "ar", "rtl", "كيف يمكننا مساعدتك؟", "إرسال"),
+        ("?lang=xx", "en", "ltr", "How can we help?", "Send"),
+    ],
+)
+def test_the_page_is_in_the_chosen_language_with_its_direction_and_a_greeting(
+    page: HelpCenter, query: str, lang: str, direction: str, heading: str, send: str
+) -> None:
+    """?lang= picks the page's language (an unknown one falls back to the browser's, here
+    English): the document's lang and dir, the page text, the Send button and the greeting."""
+    html = page.client.get(f"/help/{query}").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert f"<h1>{heading}</h1>" in html and f">{send}</button>" in html
+    assert f'class="msg bot greeting" dir="auto" lang="{lang}"' in html
+
+
+def test_a_signed_in_contact_sees_the_page_in_their_language(page: HelpCenter) -> None:
+    """Admin 1018 prefers Italian: the page is Italian whatever the browser asks for."""
+    page.sign_in(ITALIAN_ADMIN)
+    html = page.client.get("/help/?lang=de", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="it" dir="ltr">' in html and "Esci</button>" in html
+
+
+def test_every_language_has_every_text_of_the_page() -> None:
+    """strings.yml: the seven languages, each with the same keys, none empty."""
+    from web.helpcenter.views import LANGUAGES, page_strings
+
+    strings = page_strings()
+    assert set(strings) == set(LANGUAGES)
+    keys = set(strings["en"])
+    for language, texts in strings.items():
+        assert set(texts) == keys, language
+        assert all(isinstance(v, str) and v.strip() for v in texts.values()), language

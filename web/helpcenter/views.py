@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from flask import (
     abort,
     current_app,
@@ -17,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from core.language import MIN_CONFIDENCE, MIN_WORDS, detect, language_words
 from core.tokens import issue_token
 from web import limits
 from web.helpcenter import demo_sign_in
@@ -41,6 +45,14 @@ UNAVAILABLE = (
     "Sorry, the assistant is not available right now. Please try again in a few minutes, "
     "or call your support line."
 )
+STRINGS_FILE = Path(__file__).with_name("strings.yml")
+
+
+@cache
+def page_strings() -> dict[str, dict[str, str]]:
+    """The page's own text per language (strings.yml), every language with every key."""
+    strings: dict[str, dict[str, str]] = yaml.safe_load(STRINGS_FILE.read_text("utf-8"))
+    return strings
 
 
 def _now() -> datetime:
@@ -69,7 +81,12 @@ def page() -> Any:
     contact = _contact()
     demo = bool(current_app.config["FRONTDOOR_DEMO_SIGN_IN"])
     contacts = demo_sign_in.demo_contacts(_now().date()) if demo else []
-    language = (contact.language if contact else None) or _browser_language()
+    chosen = request.args.get("lang", "")
+    language = (
+        (contact.language if contact else None)
+        or (chosen if chosen in LANGUAGES else None)
+        or _browser_language()
+    )
     return render_template(
         "helpcenter/page.html",
         contact=contact,
@@ -77,7 +94,8 @@ def page() -> Any:
         demo=demo,
         languages=LANGUAGES,
         language=language,
-        rtl=RTL,
+        direction="rtl" if language in RTL else "ltr",
+        t=page_strings()[language],
     )
 
 
@@ -118,7 +136,8 @@ def chat() -> Any:
         current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
         return jsonify(error=UNAVAILABLE), 502
     return jsonify(
-        replies=[{**r.as_json(), "lang": _reply_language(r.text, language)} for r in replies]
+        replies=[{**r.as_json(), "lang": _text_language(r.text, language)} for r in replies],
+        message_lang=_text_language(message, language),
     )
 
 
@@ -162,9 +181,15 @@ def _browser_language() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
-def _reply_language(text: str, language: str) -> str:
-    """The ``lang`` of a bot bubble: Arabic when the reply is in Arabic script (the bot starts
-    right-to-left replies with a right-to-left mark), else the page's language, else unknown."""
+def _text_language(text: str, language: str) -> str:
+    """The ``lang`` of a bubble: Arabic when the text is in Arabic script (the bot starts
+    right-to-left replies with a right-to-left mark); else, for a text of a few words, the
+    language the detector is sure of (a German reply on an English page is German); else the
+    chat's language when the text is not Arabic, else unknown ("")."""
     if text.startswith("\u200f") or any("\u0600" <= ch <= "\u06ff" for ch in text[:40]):
         return "ar"
+    words = language_words(text)
+    found = detect(" ".join(words)) if len(words) >= MIN_WORDS else None
+    if found and found.code and found.code != "ar" and found.confidence >= MIN_CONFIDENCE:
+        return found.code
     return "" if language in RTL else language

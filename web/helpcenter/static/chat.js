@@ -11,7 +11,9 @@
   const form = document.getElementById("chat-form");
   const input = document.getElementById("chat-input");
   const language = document.getElementById("chat-language");
-  const FALLBACK_ERROR = "Sorry, the assistant is not available right now. Please try again.";
+  const FALLBACK_ERROR = panel.dataset.unavailable ||
+    "Sorry, the assistant is not available right now. Please try again.";
+  let started = false;
 
   function bubble(kind, text, lang) {
     const item = document.createElement("li");
@@ -44,7 +46,8 @@
   }
 
   async function send(message, shown) {
-    bubble("user", shown || message, language.value);
+    started = true;
+    const mine = bubble("user", shown || message, language.value);
     panel.classList.add("busy");
     try {
       const response = await fetch(endpoint, {
@@ -59,6 +62,8 @@
         bubble("error", (body && body.error) || FALLBACK_ERROR);
         return;
       }
+      // the language each text is in (a German message on an English page is German)
+      if (typeof body.message_lang === "string") mine.setAttribute("lang", body.message_lang);
       for (const reply of body.replies) {
         showButtons(bubble("bot", reply.text, reply.lang), reply.buttons);
       }
@@ -76,6 +81,14 @@
     if (!text) return;
     input.value = "";
     send(text);
+  });
+  // Before the conversation starts, another language shows the whole page in it; afterwards
+  // it only changes the language the assistant is asked to use.
+  language.addEventListener("change", function () {
+    if (started) return;
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", language.value);
+    window.location.assign(url.toString());
   });
   // ready: the form is ours now (the page ships the button disabled)
   document.getElementById("chat-send").disabled = false;
