@@ -75,7 +75,7 @@ def case(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> 
         product=turn.slot("product"),
         summary=turn.slot("description") or "",
         idempotency_key=f"chat:{turn.conversation_id}:{turn.user_turn()}",
-        decision_lines=False,  # the chat's transcript is what the customer and the bot said
+        # the decision and the ticket as system lines with their reason code, as on the phone
     )
 
 

@@ -107,6 +107,9 @@ def test_a_conversation_in_each_language_opens_a_ticket_in_that_language(
         assert ticket.guaranteed is (language in ("it", "en", "ar"))
         assert transcript is not None
         speakers = {t.speaker for t in transcript.turns}
-        assert speakers == {"customer", "bot"}
+        assert speakers == {"customer", "bot", "system"}  # system: the decision, as on the phone
+        decisions = [t for t in transcript.turns if t.kind == "decision"]
+        assert [t.text for t in decisions] == ["decision for P2: open_ticket"]
+        assert decisions[0].reason
     finally:
         fd.dispose()

@@ -245,3 +245,20 @@ def test_a_clicked_button_is_in_the_transcript_as_its_title_not_its_payload() ->
     assert transcript is not None
     said = [t.text for t in transcript.turns if t.speaker == "customer"]
     assert said == ["the recording server is down", clicked["title"], '/inform{"priority": "P9"}']
+
+
+def test_a_chat_turn_that_decides_carries_the_decision_and_reason_in_the_transcript() -> None:
+    """Like a phone turn: after what was said, a system line with the decision and its reason
+    code, and one naming the ticket opened."""
+    chat = report(identified(demo_client(), "1013"), "Digital Fax")
+    number = chat.slots["last_ticket"]
+    with chat.client.uow() as uow:
+        transcript = uow.transcripts.get("chat", chat.sender)
+    assert transcript is not None
+    system = [(t.kind, t.text, t.reason) for t in transcript.turns if t.speaker == "system"]
+    assert [(kind, text) for kind, text, _ in system] == [
+        ("decision", "decision for P2: open_ticket"),
+        ("ticket", f"ticket {number} opened (P2)"),
+    ]
+    assert all(reason for _, _, reason in system)
+    assert (transcript.outcome, transcript.reason) == ("open_ticket", system[0][2])
