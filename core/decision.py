@@ -19,6 +19,7 @@ from core.policy import Policy
 from core.sla import Deadline, EscalationAt, escalation_schedule, response_deadline
 
 Outcome = Literal["open_ticket", "on_call", "refuse", "redirect"]
+OnCallAccess = Literal["ok", "plan", "end_user", "asia_pacific"]
 Topic = Literal["product", "installation", "hardware", "third_party", "remote_session", "onsite"]
 TOPICS: tuple[Topic, ...] = (
     "product",
@@ -64,6 +65,9 @@ class Decision:
     language: str | None = None  # the language the case is handled in
     language_class: str | None = None  # main | optional
     on_call_available: bool = False
+    # policy-notes: a Platinum P1 that reaches no one out of hours (chat, web) is told how to
+    # reach the on-call service instead
+    tell_on_call: bool = False
     deadline: Deadline | None = None
     escalations: tuple[EscalationAt, ...] = field(default_factory=tuple)
 
@@ -85,6 +89,19 @@ def is_asia_pacific(policy: Policy, zone_name: str, at: datetime) -> bool:
         return False
     offset = at.astimezone(ZoneInfo(zone_name)).utcoffset()
     return offset is not None and offset >= rules.min_offset
+
+
+def on_call_access(
+    policy: Policy, contract: Contract, requester: str, at: datetime
+) -> OnCallAccess:
+    """Whether ``requester`` of ``contract`` may phone the on-call service, or why not."""
+    if not policy.plans[contract.plan].on_call:
+        return "plan"  # guide §6.1: Platinum only
+    if requester == "end_user":
+        return "end_user"  # guide §4.2: never level 1 through on-call
+    if is_asia_pacific(policy, contract.timezone, at):
+        return "asia_pacific"  # guide §6.1
+    return "ok"
 
 
 def served_language(policy: Policy, theatre: str, language: str) -> tuple[str, str]:
@@ -153,14 +170,9 @@ def _topic_reason(policy: Policy, req: Request, remote_allowed: bool) -> str | N
 
 def _by_hours(book: CalendarBook, req: Request, contract: Contract) -> Decision:
     policy = book.policy
-    plan = policy.plans[contract.plan]
     calendar = book.for_plan(contract.theatre, contract.week, contract.plan)
     open_now = calendar.is_open(req.at)
-    on_call_available = (
-        plan.on_call
-        and req.requester != "end_user"  # guide §4.2: never level 1 through on-call
-        and not is_asia_pacific(policy, contract.timezone, req.at)  # guide §6.1
-    )
+    on_call_available = on_call_access(policy, contract, req.requester, req.at) == "ok"
     language, language_class = served_language(policy, contract.theatre, req.language)
     facts = dict(
         theatre=contract.theatre,
@@ -182,6 +194,7 @@ def _by_hours(book: CalendarBook, req: Request, contract: Contract) -> Decision:
         # guide §6.1: the on-call service is in English only
         language, language_class = policy.on_call.language, "main"
     around_the_clock = on_call_available and (open_now or on_call_case)
+    tell_on_call = on_call_available and not open_now and not on_call_case and req.priority == "P1"
     case = {
         "theatre": contract.theatre,
         "week": contract.week,
@@ -206,5 +219,6 @@ def _by_hours(book: CalendarBook, req: Request, contract: Contract) -> Decision:
         language_class=language_class,
         deadline=deadline,
         escalations=tuple(escalations),
+        tell_on_call=tell_on_call,
         **facts,  # type: ignore[arg-type]
     )
