@@ -42,7 +42,7 @@ GUIDANCE = [
     (
         "platinum P1 by phone with PIN: put through",
         {"plan": "platinum"},
-        {"pin_verified": True},
+        {"channel": "phone", "pin_verified": True},
         False,
     ),
 ]
