@@ -9,12 +9,12 @@ from ``core.decision.decide``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from rasa_sdk.events import ConversationPaused, FollowupAction
 
 from bot import replies, reporting
 from bot.conversation import Turn
+from core.decision import on_call_access
 from core.hours import office_hours
 from core.model import Contract
 from core.sla import guaranteed_priorities
@@ -74,9 +74,29 @@ def hours(turn: Turn, contract: Contract) -> None:
 
 
 def on_call_line(turn: Turn, contract: Contract) -> bool:
-    """Whether the core offers this contract's administrators the on-call service."""
-    case = reporting.case(turn, contract, priority_if_unknown="P1")
-    return turn.client.assess(replace(case, priority="P1", requester="admin")).on_call_available
+    """Whether the core offers this requester the on-call service."""
+    requester = reporting.role(turn.slot("requester_role")) or "admin"
+    return on_call_access(turn.client.policy, contract, requester, turn.client.now()) == "ok"
+
+
+def on_call(turn: Turn, contract: Contract) -> None:
+    """ "Is anyone on call? It's urgent": in hours, the team is there now; out of hours, the
+    on-call line with the PIN for those who may use it, otherwise why not and when we open."""
+    lang = turn.language
+    facts = office_hours(turn.client.book, contract, turn.client.now())
+    if facts.closes_at is not None:
+        closes = replies.local_clock(lang, facts.closes_at, facts.zone)
+        turn.say("on_call_office_open", closes=closes, zone=facts.zone, phone=facts.phone)
+        return
+    requester = reporting.role(turn.slot("requester_role")) or "admin"
+    access = on_call_access(turn.client.policy, contract, requester, turn.client.now())
+    if access == "ok":
+        turn.say("on_call_now", phone=facts.phone)
+        return
+    turn.say(f"on_call_no_{access}", plan=contract.plan.title())
+    if facts.next_opening is not None:
+        opening = replies.local_datetime(lang, facts.next_opening, facts.zone)
+        turn.say("office_opens", next_opening=opening, zone=facts.zone)
 
 
 def plan(turn: Turn, contract: Contract) -> None:
@@ -134,7 +154,7 @@ def handoff(turn: Turn, contract: Contract) -> None:
     turn.say("handoff_closed", next_opening=opening)
     if on_call_line(turn, contract):
         turn.say("handoff_on_call", phone=facts.phone)
-    turn.events.append(FollowupAction("report_form"))
+    turn.events.append(FollowupAction("action_new_report"))
 
 
 HANDLERS: dict[str, Callable[[Turn, Contract], None]] = {
@@ -144,4 +164,5 @@ HANDLERS: dict[str, Callable[[Turn, Contract], None]] = {
     "ask_contact": contact,
     "renew_contract": renewal,
     "human_handoff": handoff,
+    "ask_on_call": on_call,
 }

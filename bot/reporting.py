@@ -14,7 +14,14 @@ from core.decision import Decision
 from core.model import ROLES, Contract, Ticket
 from core.services import Case
 
-PROBLEM_SLOTS = ("product", "description", "priority", "topic", "requested_slot")
+PROBLEM_SLOTS = ("product", "description", "priority", "topic", "confirmed", "requested_slot")
+REPORT_INTENTS = (
+    "report_problem",
+    "request_remote_session",
+    "request_onsite",
+    "request_installation",
+)
+SUMMARY_CHARS = 80  # the one-line description shown before the ticket is opened
 IDENTIFICATION = ["customer_code", "contact_email"]
 _PRIORITY = re.compile(r"^\s*p?\s*([1-4])\b", re.IGNORECASE)
 _CODE = re.compile(r"\b(\d{4,8})\b")
@@ -56,6 +63,22 @@ def product(turn: Turn, value: object) -> str | None:
     return exact or next((n for n in names if n.casefold() in folded), text)
 
 
+def known_role(turn: Turn) -> str | None:
+    """The role of the identified contact from the contract's record (what they say about
+    themselves does not change it); None when the record has none, so the form asks."""
+    contract = turn.contract()
+    contact = contract.contact_by_email(str(turn.slot("contact_email") or "")) if contract else None
+    return contact.role if contact else None
+
+
+def summary_line(text: object) -> str:
+    """The description on one line, cut at a word for the confirmation."""
+    line = " ".join(str(text or "").split())
+    if len(line) <= SUMMARY_CHARS:
+        return line
+    return line[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+
+
 def description(value: object) -> str | None:
     text = " ".join(str(value or "").split())
     return text if len(text.split()) >= MIN_DESCRIPTION_WORDS else None
@@ -70,7 +93,7 @@ def case(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> 
         contract=contract,
         priority=priority(turn.slot("priority")) or priority_if_unknown,
         language=turn.language,
-        requester=role(turn.slot("requester_role")) or "admin",
+        requester=known_role(turn) or role(turn.slot("requester_role")) or "admin",
         topic=turn.slot("topic") or "product",
         product=turn.slot("product"),
         summary=turn.slot("description") or "",
@@ -85,19 +108,24 @@ def decide(turn: Turn, contract: Contract) -> Decision:
 
 
 def still_needed(turn: Turn) -> list[str]:
-    """The report form's slots: identification, role, then — unless the core already refuses
-    or redirects — product, description and impact. Known slots are never asked again."""
+    """The report form's slots: identification, role (unless the contact's record has it),
+    then — unless the core already refuses or redirects — product, description, impact and the
+    customer's confirmation of what will be opened. Known slots are never asked again."""
+    problem = ["product", "description", "priority", "confirmed"]
     if not turn.verified:
-        return [*IDENTIFICATION, "requester_role", "product", "description", "priority"]
+        return [*IDENTIFICATION, "requester_role", *problem]
     contract = turn.contract()
     if contract is None:
         return IDENTIFICATION
-    slots = [*IDENTIFICATION, "requester_role"]
-    if not turn.slot("requester_role"):
-        return [*slots, "product", "description", "priority"]
+    if known_role(turn):
+        slots = list(IDENTIFICATION)
+    else:
+        slots = [*IDENTIFICATION, "requester_role"]
+        if not turn.slot("requester_role"):
+            return [*slots, *problem]
     if decide(turn, contract).outcome in ("refuse", "redirect"):
         return slots
-    return [*slots, "product", "description", "priority"]
+    return [*slots, *problem]
 
 
 def submit(turn: Turn) -> None:
@@ -106,12 +134,25 @@ def submit(turn: Turn) -> None:
     if contract is None:
         turn.say("refusal_unknown_contract")
         return
-    intake = turn.client.submit(turn.uow, case(turn, contract), turn.take_lines())
-    if intake.ticket is None:
-        explain_refusal(turn, contract, intake.decision)
+    if turn.slot("confirmed") is False:
+        turn.say("not_opened")
+    elif turn.slot("confirmed") is not True and decide(turn, contract).outcome in (
+        "open_ticket",
+        "on_call",
+    ):
+        turn.say("not_opened")  # nothing is opened that the customer has not seen and confirmed
     else:
-        _opened(turn, contract, intake.decision, intake.ticket)
-        turn.say("ask_another")
+        intake = turn.client.submit(turn.uow, case(turn, contract), turn.take_lines())
+        if intake.ticket is None:
+            explain_refusal(turn, contract, intake.decision)
+        else:
+            _opened(turn, contract, intake.decision, intake.ticket)
+            turn.say("ask_another")
+    clear_problem(turn)
+
+
+def clear_problem(turn: Turn) -> None:
+    """Forget the problem just handled: the next report starts from nothing."""
     for name in PROBLEM_SLOTS:
         turn.set(name, None)
 
@@ -156,3 +197,6 @@ def _deadline(turn: Turn, contract: Contract, decision: Decision) -> None:
     if decision.reason == "closed" and decision.next_opening is not None:
         opening = replies.local_datetime(lang, decision.next_opening, zone)
         turn.say("closed_now", next_opening=opening)
+    if decision.tell_on_call:
+        phone = turn.client.policy.theatres[contract.theatre].phone
+        turn.say("on_call_now", phone=phone)

@@ -41,9 +41,19 @@ class IdentifyingValidation(FormValidationAction, abc.ABC):
             turn = Turn(dispatcher, tracker, uow, client)
             tracker._chat_turn = turn  # one Turn per request
             events = await super().run(dispatcher, tracker, domain)
+            if self._answered_nothing(tracker, domain):
+                # The message fills none of the form's slots (a question, "never mind"): only
+                # the slot to ask for goes back, so that Rasa rejects the form for this message
+                # and the repair rules answer it; the next action records the message.
+                return [e for e in events if e.get("name") == "requested_slot"]
             turn.flush()
             uow.commit()
         return [*turn.events, *events]
+
+    def _answered_nothing(self, tracker: Tracker, domain: dict[str, Any]) -> bool:
+        active = (tracker.active_loop or {}).get("name") == self.form_name()
+        filled = set(tracker.slots_to_validate()) & set(self.domain_slots(domain))
+        return active and bool(tracker.get_slot("requested_slot")) and not filled
 
     def validate_customer_code(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
         code = reporting.customer_code(value)
@@ -108,7 +118,8 @@ class ValidateReportForm(IdentifyingValidation):
         return reporting.still_needed(_turn(tracker))
 
     def validate_requester_role(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
-        return {"requester_role": reporting.role(value)}
+        # the contact's record wins over what a message seems to say
+        return {"requester_role": reporting.known_role(_turn(tracker)) or reporting.role(value)}
 
     def validate_product(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
         return {"product": reporting.product(_turn(tracker), value)}
@@ -121,3 +132,6 @@ class ValidateReportForm(IdentifyingValidation):
 
     def validate_priority(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
         return {"priority": reporting.priority(value)}
+
+    def validate_confirmed(self, value: Any, _d: Any, tracker: Tracker, _dom: Any) -> Slots:
+        return {"confirmed": value if isinstance(value, bool) else None}

@@ -7,6 +7,7 @@ import json
 
 from bot.actions.base import ChatAction
 from bot.conversation import Turn
+from bot.reporting import summary_line
 from core.model import ROLES
 from core.policy import PRIORITIES
 
@@ -79,3 +80,24 @@ class AskPriority(ChatAction):
             for p in PRIORITIES
         ]
         turn.say("ask_priority", buttons=buttons)
+
+
+class AskConfirmed(ChatAction):
+    """What will be opened (product, the description on one line, priority), confirmed with
+    one click; nothing is opened before."""
+
+    def name(self) -> str:
+        return "action_ask_confirmed"
+
+    def handle(self, turn: Turn) -> None:
+        buttons = [
+            {"title": turn.text("confirm_yes"), "payload": "/affirm"},
+            {"title": turn.text("confirm_no"), "payload": "/deny"},
+        ]
+        turn.say(
+            "confirm_report",
+            buttons=buttons,
+            product=turn.slot("product") or "-",
+            description=summary_line(turn.slot("description")),
+            priority=turn.text(f"priority_{turn.slot('priority')}"),
+        )

@@ -101,7 +101,7 @@ def test_handoff_out_of_hours_opens_a_ticket_and_points_platinum_to_on_call() ->
     """Closed: the report form starts for a ticket; Platinum hears the on-call line."""
     chat = ask(demo_client(CLOSED), "1016", "human_handoff")
     assert chat.said("Let me open a ticket") and chat.said("on-call service now on +390584943232")
-    assert {"event": "followup", "name": "report_form"} in [
+    assert {"event": "followup", "name": "action_new_report"} in [
         {k: e[k] for k in ("event", "name")} for e in chat.returned if e.get("event") == "followup"
     ]
 

@@ -16,11 +16,13 @@ from tests.unit.bot_kit import CLOSED, Chat, demo_client, extracted, proven, tok
 
 
 def identified(client: CoreClient, code: str, role: str = "admin", **slots: Any) -> Chat:
-    """A chat whose contact identified with code and e-mail at an earlier turn."""
+    """A chat whose contact identified with code and e-mail at an earlier turn: the demo's
+    administrator, or its operator for ``role="end_user"``."""
+    person = "operator" if role == "end_user" else "admin"
     chat = Chat(
         client,
         customer_code=code,
-        contact_email=f"admin{code}@customer.example",
+        contact_email=f"{person}{code}@customer.example",
         contact_verified=True,
         requester_role=role,
         language=slots.pop("language", "en"),
@@ -52,19 +54,36 @@ def required(chat: Chat) -> list[str]:
 def test_an_identified_admin_is_asked_product_description_and_impact() -> None:
     """Identification and role are known (token): the form goes on to the problem itself."""
     chat = identified(demo_client(), "1016").user("I have a problem", "report_problem")
-    assert required(chat)[-3:] == ["product", "description", "priority"]
+    assert required(chat)[-4:] == ["product", "description", "priority", "confirmed"]
 
 
 def test_an_expired_contract_is_not_asked_about_the_problem() -> None:
     """The core refuses an expired contract: nothing more is asked before explaining."""
     chat = identified(demo_client(), "1028").user("I have a problem", "report_problem")
-    assert required(chat) == ["customer_code", "contact_email", "requester_role"]
+    assert required(chat) == ["customer_code", "contact_email"]
 
 
 def test_an_unknown_role_is_asked_before_the_problem() -> None:
-    """Without a role the form asks for it first."""
-    chat = identified(demo_client(), "1016", role=None).user("help", "report_problem")  # type: ignore[arg-type]
+    """A contact imported without a role is asked for it first."""
+    client = demo_client()
+    with client.uow() as uow:
+        contract = client.contract(uow, "1016")
+        assert contract is not None
+        contact = contract.contact_by_email("admin1016@customer.example")
+        assert contact is not None
+        contact.role = None
+    chat = identified(client, "1016", role=None).user("help", "report_problem")  # type: ignore[arg-type]
     assert required(chat)[2:4] == ["requester_role", "product"]
+
+
+@pytest.mark.parametrize("said", ["admin", "end_user", "something else", None])
+def test_a_contact_whose_role_is_on_record_is_never_asked_for_it(said: str | None) -> None:
+    """The role comes from the contact's record, whatever a message seemed to say (an Arabic
+    administrator was once asked for it after a word of theirs was taken for a role)."""
+    chat = identified(demo_client(), "1019", language="ar")
+    chat.slots["requester_role"] = said
+    chat.user("النظام متوقف", "report_problem")
+    assert "requester_role" not in required(chat)
 
 
 def test_the_impact_question_explains_p1_to_p4_in_the_user_language() -> None:
@@ -96,6 +115,7 @@ def test_a_too_short_description_is_asked_again_politely() -> None:
 
 def report(chat: Chat, product: str, priority: str = "P2", **slots: Any) -> Chat:
     chat.slots.update(product=product, description="Faxes are not sent any more", priority=priority)
+    chat.slots.update(confirmed=True)  # the customer clicked "Yes, open it"
     chat.slots.update(slots)
     chat.user("/inform", "inform")
     chat.run(ActionSubmitReport())
@@ -124,7 +144,8 @@ def test_a_retried_submission_opens_one_ticket() -> None:
     """The same user turn submitted twice (a retried request) gives the same ticket."""
     chat = identified(demo_client(), "1013")
     chat.slots.update(product="Digital Fax", description="Faxes are not sent", priority="P2")
-    chat.user("/inform", "inform")
+    chat.slots.update(confirmed=True)
+    chat.user("/affirm", "affirm")
     first = dict(chat.slots)
     chat.run(ActionSubmitReport())
     number = chat.slots["last_ticket"]
@@ -207,6 +228,7 @@ def test_a_token_user_reporting_gets_the_ticket_in_arabic() -> None:
     chat.slots.update(
         product="UCX Platform", description="خادم الفاكس لا يعمل منذ الصباح", priority="P2"
     )
+    chat.slots.update(confirmed=True)
     chat.run(ActionSubmitReport())
     assert chat.texts()[0].startswith("\u200fقمت بفتح التذكرة")
 
@@ -217,7 +239,7 @@ def test_a_failing_case_submission_fails_the_action_instead_of_apologising(
     """The core raising while a ticket is opened surfaces as an action error (Rasa logs it and
     the server answers 500), never as a reply that looks like success."""
     chat = identified(demo_client(), "1013", product="UCX Platform", priority="P2")
-    chat.slots["description"] = "the switchboard drops every call"
+    chat.slots.update(description="the switchboard drops every call", confirmed=True)
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("store on fire")
