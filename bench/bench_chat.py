@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.tokens import issue_token
 from bench.floor import floor_bot
+from core.tokens import issue_token
 from tests.e2e.chat_stack import SECRET, chat_stack
 from tests.e2e.test_chat_rest import CONVERSATIONS
 

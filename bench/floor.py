@@ -61,8 +61,14 @@ def _train(directory: Path, digest: str) -> Path:
     if not model.exists():
         shutil.rmtree(directory / "models", ignore_errors=True)
         subprocess.run(
-            [str(RASA_BIN / "rasa"), "train", "--fixed-model-name", model.name[:-7],
-             "--out", "models"],
+            [
+                str(RASA_BIN / "rasa"),
+                "train",
+                "--fixed-model-name",
+                model.name[:-7],
+                "--out",
+                "models",
+            ],
             cwd=directory,
             check=True,
             stdout=sys.stderr,
@@ -79,8 +85,18 @@ def floor_bot(workdir: Path) -> Iterator[Callable[..., Any]]:
     log = workdir / "floor.log"
     with log.open("wb") as out:
         rasa = subprocess.Popen(
-            [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
-             "--interface", "127.0.0.1", "--credentials", "credentials.yml"],
+            [
+                str(RASA_BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(port),
+                "--interface",
+                "127.0.0.1",
+                "--credentials",
+                "credentials.yml",
+            ],
             cwd=FLOOR_DIR,
             stdout=out,
             stderr=subprocess.STDOUT,
