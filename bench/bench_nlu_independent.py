@@ -59,6 +59,7 @@ def score(examples: list[Any], results: list[dict[str, Any]]) -> dict[str, Any]:
     )
     confusions = Counter(f"{g} -> {p}" for g, p in pairs if g != p)
     return {
+        "entity_errors": _entity_errors(examples, results),
         "n": len(pairs),
         "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4),
         "macro_f1": round(_macro_f1(pairs), 4),
@@ -73,6 +74,22 @@ def score(examples: list[Any], results: list[dict[str, Any]]) -> dict[str, Any]:
         "fallbacks": sum(p == FALLBACK for _, p in pairs),
         "top_confusions": confusions.most_common(8),
     }
+
+
+def _entity_errors(examples: list[Any], results: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts per entity type: missed, found with another value, found where there is none."""
+    errors: Counter[str] = Counter()
+    for e, r in zip(examples, results, strict=True):
+        gold = dict(e.entities)
+        found = {x["entity"]: str(x["value"]) for x in r["entities"]}
+        for entity, value in gold.items():
+            if entity not in found:
+                errors[f"{entity} missed"] += 1
+            elif found[entity] != value:
+                errors[f"{entity} wrong value"] += 1
+        for entity in found.keys() - gold.keys():
+            errors[f"{entity} spurious"] += 1
+    return dict(errors.most_common())
 
 
 def main() -> None:
