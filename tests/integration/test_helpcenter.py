@@ -279,13 +279,24 @@ def test_an_invalid_message_is_refused_without_calling_rasa(
     assert fake.received == []
 
 
-def test_rasa_down_gives_a_polite_502(demo_frontdoor: Frontdoor) -> None:
-    """Nothing listens on Rasa's port: a polite message, no stack trace, no address."""
+@pytest.mark.parametrize(
+    ("language", "polite"),
+    [
+        ("it", "Spiacenti, l'assistente non è disponibile"),
+        ("en", "Sorry, the assistant is not available"),
+        ("ar", "عذرًا"),
+    ],
+)
+def test_rasa_down_gives_a_polite_502_in_the_chat_language(
+    demo_frontdoor: Frontdoor, language: str, polite: str
+) -> None:
+    """Nothing listens on Rasa's port: a polite message in the chat's language, no stack trace,
+    no address."""
     page = HelpCenter(_app(demo_frontdoor, "http://127.0.0.1:9").test_client())
-    response = page.say("ciao")
+    response = page.say("ciao", language=language)
     assert response.status_code == 502
     error = response.get_json()["error"]
-    assert error.startswith("Sorry, the assistant is not available")
+    assert error.startswith(polite)
     assert "127.0.0.1" not in error and "Traceback" not in response.get_data(as_text=True)
 
 
@@ -300,7 +311,7 @@ def test_a_slow_or_confused_rasa_gives_a_polite_502(
     """Past FRONTDOOR_RASA_TIMEOUT (2 s here), or an answer that is not a message list: 502."""
     fake, _url = rasa
     fake.delay, fake.raw = delay, raw
-    response = page.say("ciao")
+    response = page.say("ciao", language="en")
     assert response.status_code == 502
     assert response.get_json()["error"].startswith("Sorry")
 

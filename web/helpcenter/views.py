@@ -134,7 +134,8 @@ def chat() -> Any:
         replies = client.send(_conversation_id(), message.strip(), _metadata(language))
     except RasaUnavailable as exc:
         current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
-        return jsonify(error=UNAVAILABLE), 502
+        unavailable = page_strings().get(language or "", {}).get("unavailable", UNAVAILABLE)
+        return jsonify(error=unavailable), 502
     return jsonify(
         replies=[{**r.as_json(), "lang": _text_language(r.text, language)} for r in replies],
         message_lang=_text_language(message, language),
