@@ -6,7 +6,7 @@ from bot.actions.forms import ValidateReportForm
 from core.services import mask_customer_codes
 from core.services.tickets import ticket_number
 
-from .bot_kit import Chat, demo_client
+from .bot_kit import Chat, demo_client, extracted
 
 
 def test_every_run_of_4_to_8_digits_is_masked_but_a_ticket_number_is_not() -> None:
@@ -32,7 +32,8 @@ def test_a_customer_code_volunteered_outside_the_code_question_is_masked_in_the_
     the transcript keeps the ticket number and masks the code (before: stored in clear)."""
     chat = Chat(demo_client(), requested_slot="product")
     ticket = ticket_number(18)
-    chat.user(f"my contract is 1016 and ticket {ticket} is late")
+    text = f"my contract is 1016 and ticket {ticket} is late"
+    extracted(chat.user(text), product=text)  # the form's free-text mapping took it
     chat.run(ValidateReportForm(), active_loop="report_form")
     with chat.client.uow() as uow:
         transcript = uow.transcripts.get("chat", chat.sender)

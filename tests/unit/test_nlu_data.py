@@ -16,7 +16,7 @@ INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "report_problem", "ticket_status",
     "ask_hours", "ask_plan", "ask_contact", "request_remote_session", "request_onsite",
     "request_installation", "renew_contract", "human_handoff", "inform", "out_of_scope",
-    "bot_challenge",
+    "bot_challenge", "ask_on_call", "cancel",
 }  # fmt: skip
 ENTITIES = {"customer_code", "ticket_number", "email", "product", "priority", "role"}
 VALUES = {"priority": {"P1", "P2", "P3", "P4"}, "role": {"admin", "partner", "end_user"}}
