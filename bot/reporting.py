@@ -134,13 +134,14 @@ def submit(turn: Turn) -> None:
     if contract is None:
         turn.say("refusal_unknown_contract")
         return
-    if turn.slot("confirmed") is False:
-        turn.say("not_opened")
-    elif turn.slot("confirmed") is not True and decide(turn, contract).outcome in (
+    unconfirmed = turn.slot("confirmed") is not True and decide(turn, contract).outcome in (
         "open_ticket",
         "on_call",
-    ):
-        turn.say("not_opened")  # nothing is opened that the customer has not seen and confirmed
+    )
+    if turn.slot("confirmed") is False or unconfirmed:
+        # nothing is opened that the customer has not seen and confirmed
+        turn.say("not_opened")
+        turn.conclude("abandoned", "declined", contract_code=contract.code)
     else:
         intake = turn.client.submit(turn.uow, case(turn, contract), turn.take_lines())
         if intake.ticket is None:

@@ -54,7 +54,7 @@ class ActionCancel(ChatAction):
         reporting.clear_problem(turn)
         turn.set("pending_request", None)
         if in_form:
-            turn.conclude("cancelled", "customer")
+            turn.conclude("abandoned", "cancelled")  # the console's "abandoned" outcome
             turn.events.append(ActiveLoop(None))
 
 

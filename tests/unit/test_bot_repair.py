@@ -59,6 +59,10 @@ def test_nothing_is_opened_without_the_customers_yes(confirmed: bool | None) -> 
         "All right, nothing has been opened. If you like, describe the problem again."
     ]
     assert chat.slots["priority"] is None and chat.slots["confirmed"] is None
+    with chat.client.uow() as uow:
+        transcript = uow.transcripts.get("chat", chat.sender)
+    assert transcript is not None
+    assert (transcript.outcome, transcript.reason) == ("abandoned", "declined")
 
 
 def test_never_mind_inside_the_form_ends_it_with_nothing_opened() -> None:
@@ -70,6 +74,10 @@ def test_never_mind_inside_the_form_ends_it_with_nothing_opened() -> None:
     assert {"event": "active_loop", "name": None, "timestamp": None} in chat.returned
     assert all(chat.slots[s] is None for s in ("product", "description", "priority"))
     assert chat.slots.get("last_ticket") is None
+    with chat.client.uow() as uow:
+        transcript = uow.transcripts.get("chat", chat.sender)
+    assert transcript is not None
+    assert (transcript.outcome, transcript.reason) == ("abandoned", "cancelled")
 
 
 def test_a_question_inside_the_form_is_answered_and_starts_nothing() -> None:
