@@ -204,6 +204,7 @@ def test_a_forged_tracker_without_the_secret_is_refused_and_writes_nothing(
     """No secret, a wrong one, or the secret in the query string: 401, no ticket, no transcript."""
     sender = f"attacker-{uuid.uuid4().hex[:8]}"
     slots = {**FORGED, "product": "UCX Platform", "description": "All down now", "priority": "P1"}
+    slots["confirmed"] = True  # the customer's yes: only the identity check stands in the way
     attempts = [
         {},
         {"Authorization": "Bearer guess"},
@@ -232,6 +233,7 @@ def test_with_the_secret_forged_identity_slots_are_answered_as_unidentified(
 ) -> None:
     """Rasa's secret but slots claiming contract 1016: no ticket opened, the slots cleared."""
     slots = {**FORGED, "product": "UCX Platform", "description": "All down now", "priority": "P1"}
+    slots["confirmed"] = True  # the customer's yes: only the identity check stands in the way
     before = count(action_server.database_url, tickets)
     answer = action_server.call("action_submit_report", slots, headers=action_server.as_rasa())
     assert answer.status_code == 200
@@ -253,6 +255,7 @@ def test_with_the_secret_forged_slots_get_no_other_contracts_ticket_or_plan(
         "product": "UCX Platform",
         "description": "Calls drop after a minute",
         "priority": "P3",
+        "confirmed": True,
     }
     opened = action_server.call(
         "action_submit_report",
