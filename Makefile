@@ -53,9 +53,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The whole suite: lint, the real services, the chat model (trained unless config.yml, domain.yml
-# and data/ are unchanged since the last model), `rasa data validate` and the test stories with
-# --fail-on-prediction-errors, then every test, the conversations against the model included.
+# The whole suite: lint, the real services, every test that does not need the chat model while
+# the model trains (unless config.yml, domain.yml and data/ are unchanged since the last model),
+# then `rasa data validate` and the test stories with --fail-on-prediction-errors beside the
+# conversations against the model.
 test: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
@@ -67,9 +68,13 @@ test: lint $(RASA_STAMP)
 	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not chat_model"; rc=$$?; \
 	  wait $$train; trained=$$?; tail -n 3 var/rasa-train.log; \
 	  [ $$trained -eq 0 ] || { cat var/rasa-train.log; exit 1; }; [ $$rc -eq 0 ] || exit $$rc
-	scripts/rasa-check.sh
-	$(RASA_BIN)/python -m pytest -q -p no:cacheprovider --confcutdir=tests/rasa_env tests/rasa_env
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model
+	@# the data validation and the test stories run beside the conversations against the model
+	@echo "scripts/rasa-check.sh > var/rasa-check.log (in the background)"; \
+	  scripts/rasa-check.sh > var/rasa-check.log 2>&1 & check=$$!; \
+	  $(RASA_BIN)/python -m pytest -q -p no:cacheprovider --confcutdir=tests/rasa_env tests/rasa_env \
+	    && $(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model; rc=$$?; \
+	  wait $$check; checked=$$?; grep -E "^rasa-check:|Correct:" var/rasa-check.log; \
+	  [ $$checked -eq 0 ] || { cat var/rasa-check.log; exit 1; }; exit $$rc
 
 # Only the conversations against the trained model (Rasa + action server + Chromium).
 test-chat: lint $(RASA_STAMP)
