@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
 
+from core import language
 from core.adapters import orm
 from core.adapters.db import make_engine, make_session_factory, sqlite_file
 from core.calendar import CalendarBook
@@ -37,10 +38,12 @@ class Frontdoor:
 
     def warm(self, today: date) -> None:
         """Do once, at a server's start, what the first request would otherwise pay for:
-        every calendar with its holiday tables around ``today``, the ORM's mapper configuration
-        and one pooled database connection (a web or action-server worker calls it after it
-        started; the first caller of the day then waits no longer than the next one)."""
+        every calendar with its holiday tables around ``today``, the language detector's models,
+        the ORM's mapper configuration and one pooled database connection (a web or
+        action-server worker calls it after it started; the first caller of the day then waits
+        no longer than the next one)."""
         self.book.warm(today)
+        language.warm()
         configure_mappers()
         try:
             with self.uow() as uow:
