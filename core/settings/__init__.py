@@ -127,6 +127,8 @@ class Settings:
             for name, value in (
                 ("SECRET_KEY", self.secret_key or ""),
                 ("CHAT_TOKEN_SECRET", self.chat.token_secret),
+                # unset: the action server refuses every call; set: as strong as the others
+                ("FRONTDOOR_ACTIONS_SECRET", self.chat.actions_secret or "x" * MIN_SECRET_BYTES),
             )
             if len(value.encode()) < MIN_SECRET_BYTES
         ]

@@ -63,7 +63,7 @@ def test_a_complete_production_configuration_starts() -> None:
     assert settings.production
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "CHAT_TOKEN_SECRET"])
+@pytest.mark.parametrize("name", ["SECRET_KEY", "CHAT_TOKEN_SECRET", "FRONTDOOR_ACTIONS_SECRET"])
 @pytest.mark.parametrize("length", [1, MIN_SECRET_BYTES - 1])
 def test_a_short_secret_is_refused_in_production(name: str, length: int) -> None:
     """A 1-character SECRET_KEY was accepted; 31 bytes are refused too."""
