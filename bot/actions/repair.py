@@ -85,6 +85,9 @@ class ActionAnswerQuestion(ChatAction):
         handler(turn, contract)
         # inside a form nothing else starts: the form itself asks its question again
         turn.events[:] = [e for e in turn.events if not _is_followup(e)]
+        if any(isinstance(e, dict) and e.get("event") == "pause" for e in turn.events):
+            # handed to a person (office hours): the form ends, the agent takes it from here
+            turn.events.append(ActiveLoop(None))
 
 
 def _is_followup(event: Any) -> bool:

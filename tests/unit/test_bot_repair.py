@@ -90,6 +90,15 @@ def test_a_question_inside_the_form_is_answered_and_starts_nothing() -> None:
     assert not [e for e in chat.returned if e.get("event") == "followup"]
 
 
+def test_asking_for_a_person_inside_the_form_in_office_hours_hands_off_and_ends_the_form() -> None:
+    chat = identified(demo_client(OPEN), "1016")
+    chat.user("I want to talk to a person", "human_handoff")
+    chat.run(ActionAnswerQuestion(), active_loop="report_form")
+    assert chat.said("I'm passing you to one of our agents now")
+    assert {"event": "pause", "timestamp": None} in chat.returned
+    assert {"event": "active_loop", "name": None, "timestamp": None} in chat.returned
+
+
 def test_a_question_before_identification_is_answered_after_it() -> None:
     chat = Chat(demo_client()).user("what are your hours?", "ask_hours")
     chat.run(ActionAnswerQuestion(), active_loop="report_form")
