@@ -24,14 +24,18 @@ TURN_TIMEOUT_MS = 90_000
 MIN_WORDS_TO_CHECK = 4
 
 
-@pytest.fixture
-def page(browser: Any, help_center_url: str) -> Iterator[Any]:
+def help_center_tab(browser: Any, help_center_url: str) -> Iterator[Any]:
     """A fresh browser context (own cookies, so its own conversation) on the Help Center."""
     context = browser.new_context(base_url=help_center_url)
     tab = context.new_page()
     tab.goto("/help/")
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, help_center_url: str) -> Iterator[Any]:
+    yield from help_center_tab(browser, help_center_url)
 
 
 def _sign_in(page: Any, contact: str) -> None:

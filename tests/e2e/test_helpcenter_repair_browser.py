@@ -22,7 +22,7 @@ from core.adapters import orm
 from core.bootstrap import Frontdoor
 from core.hours import OfficeHours, office_hours
 from core.services import find_contract
-from tests.e2e.test_helpcenter_browser import TICKET, _click, _sign_in, _type
+from tests.e2e.test_helpcenter_browser import TICKET, _click, _sign_in, _type, help_center_tab
 from web.helpcenter.views import page_strings
 
 pytestmark = [pytest.mark.slow, pytest.mark.chat_model]
@@ -40,11 +40,7 @@ MAX_FORM_TURNS = 5
 @pytest.fixture
 def page(browser: Any, help_center_url: str) -> Iterator[Any]:
     """A fresh browser context (own cookies, so its own conversation) on the Help Center."""
-    context = browser.new_context(base_url=help_center_url)
-    tab = context.new_page()
-    tab.goto("/help/")
-    yield tab
-    context.close()
+    yield from help_center_tab(browser, help_center_url)
 
 
 # -- what the user sees --------------------------------------------------------------------
@@ -156,6 +152,21 @@ def _every_language(key: str, **params: object) -> set[str]:
 
 
 # -- 1. a question inside the form, then "never mind" ------------------------------------
+
+
+def _open_p1(page: Any, fd: Frontdoor, code: str) -> list[str]:
+    """A P1 told in a sentence, taken to the summary and confirmed: the bot's texts after the
+    click, once the database has the P1 ticket on ``code``."""
+    problem = "Our phone system is completely down since an hour, nobody can work"
+    summary = _to_summary(page, _type(page, problem), "P1", problem)
+    assert "P1" in _text(summary.bubble), summary.seen
+    opened = _texts(_click(page, _offered([summary.bubble], "confirmed")["affirm"]))
+    number = next((m.group(1) for t in opened if (m := TICKET.search(t))), None)
+    assert number is not None, (code, opened)
+    assert _ticket(fd, number)[:2] == (code, "P1")
+    return opened
+
+
 def test_an_hours_question_inside_the_form_is_answered_in_italian_and_never_mind_opens_nothing(
     page: Any, help_center_frontdoor: Frontdoor
 ) -> None:
@@ -289,13 +300,7 @@ def test_a_platinum_contact_at_night_gets_the_on_call_line_when_asking_and_with_
     assert any(facts.phone in t and "PIN" in t for t in asked), (code, asked)
     assert on_call_line & set(asked), (code, asked)
 
-    problem = "Our phone system is completely down since an hour, nobody can work"
-    summary = _to_summary(page, _type(page, problem), "P1", problem)
-    assert "P1" in _text(summary.bubble), summary.seen
-    opened = _texts(_click(page, _offered([summary.bubble], "confirmed")["affirm"]))
-    number = next((m.group(1) for t in opened if (m := TICKET.search(t))), None)
-    assert number is not None, (code, opened)
-    assert _ticket(fd, number)[:2] == (code, "P1")
+    opened = _open_p1(page, fd, code)
     assert any(facts.phone in t and "PIN" in t for t in opened), (code, opened)
     assert on_call_line & set(opened), (code, opened)
 
@@ -317,13 +322,7 @@ def test_a_gold_contact_at_night_gets_no_on_call_line_but_when_the_office_opens(
     assert _every_language("on_call_no_plan", plan="Gold") & set(asked), (code, asked)
     assert any(o in t for o in opens for t in asked), (code, opens, asked)
 
-    problem = "Our phone system is completely down since an hour, nobody can work"
-    summary = _to_summary(page, _type(page, problem), "P1", problem)
-    assert "P1" in _text(summary.bubble), summary.seen
-    opened = _texts(_click(page, _offered([summary.bubble], "confirmed")["affirm"]))
-    number = next((m.group(1) for t in opened if (m := TICKET.search(t))), None)
-    assert number is not None, (code, opened)
-    assert _ticket(fd, number)[:2] == (code, "P1")
+    opened = _open_p1(page, fd, code)
     assert not any("PIN" in t or facts.phone in t for t in opened), (code, opened)
     assert any(o in t for o in opens for t in opened), (code, opens, opened)
 
