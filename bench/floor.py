@@ -5,6 +5,7 @@ config change) and started with ``rasa run`` on a free port."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -15,11 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 from core.settings import PROJECT_ROOT
-from tests.e2e.chat_stack import _stop, _wait_until_up, free_port
+from tests.e2e.chat_stack import _stop, _wait_until_up, free_port, rest_turn
 
 RASA_BIN = Path(os.environ.get("RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin"))
 FLOOR_DIR = PROJECT_ROOT / "var" / "bench-floor"
@@ -105,14 +105,6 @@ def floor_bot(workdir: Path) -> Iterator[Callable[..., Any]]:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(f"{base}/webhooks/rest/", [rasa], log)
-            url = f"{base}/webhooks/rest/webhook"
-
-            def say(sender: str, text: str, **metadata: Any) -> Any:
-                body = {"sender": sender, "message": text, "metadata": metadata}
-                response = requests.post(url, json=body, timeout=60)
-                response.raise_for_status()
-                return response.json()
-
-            yield say
+            yield functools.partial(rest_turn, f"{base}/webhooks/rest/webhook")
         finally:
             _stop(rasa)

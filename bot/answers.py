@@ -14,7 +14,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction
 
 from bot import replies, reporting
 from bot.conversation import Turn
-from core.decision import on_call_access
+from core.decision import OnCallAccess, on_call_access
 from core.hours import office_hours
 from core.model import Contract
 from core.sla import guaranteed_priorities
@@ -75,8 +75,12 @@ def hours(turn: Turn, contract: Contract) -> None:
 
 def on_call_line(turn: Turn, contract: Contract) -> bool:
     """Whether the core offers this requester the on-call service."""
-    requester = reporting.role(turn.slot("requester_role")) or "admin"
-    return on_call_access(turn.client.policy, contract, requester, turn.client.now()) == "ok"
+    return _on_call_access(turn, contract) == "ok"
+
+
+def _on_call_access(turn: Turn, contract: Contract) -> OnCallAccess:
+    requester = reporting.requester(turn)
+    return on_call_access(turn.client.policy, contract, requester, turn.client.now())
 
 
 def on_call(turn: Turn, contract: Contract) -> None:
@@ -88,8 +92,7 @@ def on_call(turn: Turn, contract: Contract) -> None:
         closes = replies.local_clock(lang, facts.closes_at, facts.zone)
         turn.say("on_call_office_open", closes=closes, zone=facts.zone, phone=facts.phone)
         return
-    requester = reporting.role(turn.slot("requester_role")) or "admin"
-    access = on_call_access(turn.client.policy, contract, requester, turn.client.now())
+    access = _on_call_access(turn, contract)
     if access == "ok":
         turn.say("on_call_now", phone=facts.phone)
         return

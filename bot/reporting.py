@@ -71,6 +71,12 @@ def known_role(turn: Turn) -> str | None:
     return contact.role if contact else None
 
 
+def requester(turn: Turn) -> str:
+    """Who is asking, as the core reads it: the contact's role on record, else the role they
+    gave, else an administrator."""
+    return known_role(turn) or role(turn.slot("requester_role")) or "admin"
+
+
 def summary_line(text: object) -> str:
     """The description on one line, cut at a word for the confirmation."""
     line = " ".join(str(text or "").split())
@@ -93,7 +99,7 @@ def case(turn: Turn, contract: Contract, *, priority_if_unknown: str = "P4") -> 
         contract=contract,
         priority=priority(turn.slot("priority")) or priority_if_unknown,
         language=turn.language,
-        requester=known_role(turn) or role(turn.slot("requester_role")) or "admin",
+        requester=requester(turn),
         topic=turn.slot("topic") or "product",
         product=turn.slot("product"),
         summary=turn.slot("description") or "",

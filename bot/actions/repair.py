@@ -11,9 +11,10 @@ from bot import answers, reporting
 from bot.actions.base import ChatAction
 from bot.conversation import Turn
 
-# Slots a message fills from its own entities when it starts a report (domain.yml mappings)
-_FROM_ENTITIES = {"product": "product", "priority": "priority"}
-_SMALL_TALK = {"bot_challenge": "bot_challenge"}
+# Slots a message fills from its own entity of the same name when it starts a report
+# (domain.yml mappings)
+_FROM_ENTITIES = ("product", "priority")
+_SMALL_TALK = frozenset({"bot_challenge"})  # answered with the reply of the same key
 
 
 def _latest(turn: Turn) -> dict[str, Any]:
@@ -32,8 +33,8 @@ class ActionNewReport(ChatAction):
         latest = _latest(turn)
         entities = {e.get("entity") for e in latest.get("entities") or []}
         intent = (latest.get("intent") or {}).get("name")
-        for slot, entity in _FROM_ENTITIES.items():
-            if entity not in entities:
+        for slot in _FROM_ENTITIES:
+            if slot not in entities:
                 turn.set(slot, None)
         if intent not in reporting.REPORT_INTENTS:
             turn.set("description", None)
@@ -68,12 +69,12 @@ class ActionAnswerQuestion(ChatAction):
     def handle(self, turn: Turn) -> None:
         intent = str((_latest(turn).get("intent") or {}).get("name") or "")
         if intent in _SMALL_TALK:
-            turn.say(_SMALL_TALK[intent])
+            turn.say(intent)
             return
         handler = answers.HANDLERS.get(intent)
-        contract = turn.contract()
         if handler is None:
             return
+        contract = turn.contract()
         if contract is None:
             turn.say("answer_after_identification")
             return

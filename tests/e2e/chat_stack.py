@@ -64,11 +64,16 @@ class ChatStack:
 
     def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
         """One user turn over REST: the bot's messages."""
-        body = {"sender": sender, "message": text, "metadata": metadata}
-        response = requests.post(self.rest_url, json=body, timeout=60)
-        response.raise_for_status()
-        messages: list[dict[str, Any]] = response.json()
-        return messages
+        return rest_turn(self.rest_url, sender, text, **metadata)
+
+
+def rest_turn(url: str, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
+    """One user turn to Rasa's REST channel at ``url``: the bot's messages."""
+    body = {"sender": sender, "message": text, "metadata": metadata}
+    response = requests.post(url, json=body, timeout=60)
+    response.raise_for_status()
+    messages: list[dict[str, Any]] = response.json()
+    return messages
 
 
 def _write_endpoints(path: Path, actions_port: int, tracker_url: str | None) -> None:

@@ -41,10 +41,6 @@ RTL = frozenset({"ar"})
 CONVERSATION_KEY = "helpcenter_conversation"
 TOKEN_TTL = timedelta(minutes=30)  # a fresh token per message: short-lived is enough
 MAX_MESSAGE = 2000
-UNAVAILABLE = (
-    "Sorry, the assistant is not available right now. Please try again in a few minutes, "
-    "or call your support line."
-)
 STRINGS_FILE = Path(__file__).with_name("strings.yml")
 
 
@@ -134,8 +130,7 @@ def chat() -> Any:
         replies = client.send(_conversation_id(), message.strip(), _metadata(language))
     except RasaUnavailable as exc:
         current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
-        unavailable = page_strings().get(language or "", {}).get("unavailable", UNAVAILABLE)
-        return jsonify(error=unavailable), 502
+        return jsonify(error=page_strings()[language]["unavailable"]), 502
     return jsonify(
         replies=[{**r.as_json(), "lang": _text_language(r.text, language)} for r in replies],
         message_lang=_text_language(message, language),
