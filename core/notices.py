@@ -69,7 +69,7 @@ def compose(
         (words.text(language, "label_ticket"), number),
         (words.text(language, "label_customer"), values["customer"]),
         (words.text(language, "label_priority"), values["priority"]),
-        (words.text(language, "label_time_left"), _time_left(language, clock)),
+        (words.text(language, "label_time_left"), time_left(language, clock)),
     ]
     greeting = words.text(language, "greeting", **values)
     body = words.text(language, f"body_{kind}", **values)
@@ -89,7 +89,7 @@ def compose(
     )
 
 
-def _time_left(language: str, clock: Clock) -> str:
+def time_left(language: str, clock: Clock) -> str:
     words = notices()
     if clock.due is None or clock.left is None:
         return words.text(language, "no_deadline")

@@ -25,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core import delivery
 from core.calendar import CalendarBook, Window
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
-from core.notices import Clock, compose
+from core.notices import Clock
 from core.notify import DeliveryError, Message, Notifier
 from core.services.outbox import ticket_calendar
 from core.settings import OutboxSettings
@@ -171,10 +172,9 @@ class OutboxWorker:
     def _not_to_send(self, event: OutboxEvent, ticket: Ticket | None) -> str | None:
         """Why the row is not sent: ``cancelled`` (its ticket is in charge already), a dead
         reason (no one to send to, no ticket), or None."""
-        recipient = event.payload.get("recipient")
-        if not recipient or not recipient.get("email"):
-            role, theatre = event.payload.get("role"), event.payload.get("theatre")
-            return f"no escalation contact for {role!r} in {theatre!r} (policy escalation_contacts)"
+        problem = delivery.missing(event)
+        if problem:
+            return problem
         if ticket is None:
             return "the ticket no longer exists"
         if event.kind in LADDER_KINDS and ticket.taken_at is not None:
@@ -192,4 +192,4 @@ class OutboxWorker:
                 left = -calendar.elapsed(ticket.due_at, now, pauses)
             zone = self.book.policy.theatres[event.payload["theatre"]].zone
             clock = Clock(due=ticket.due_at.astimezone(zone), left=left)
-        return compose(event.kind, event.payload, event.delivery_id, clock, self.base_url, now)
+        return delivery.render(event, clock, self.base_url, now)
