@@ -14,29 +14,47 @@ import click
 from cli.context import fail, get_frontdoor
 from core.adapters.db import sqlite_file
 from core.adapters.mail import SmtpNotifier
+from core.bootstrap import Frontdoor
+from core.notify import Notifier, Router
 from core.worker import OutboxWorker
+from web.alerts.notifier import caller_from_settings, on_call_voice
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
+    """The channels the settings configure: e-mail over SMTP, the on-call call through Twilio.
+    A row of a channel not configured fails and is retried, then dead (visible)."""
+    settings = fd.settings
+    adapters: dict[str, Notifier] = {}
+    if settings.mail.smtp_host:
+        adapters["email"] = SmtpNotifier(settings.mail)
+    caller = caller_from_settings(settings, on_call_voice(fd.policy))
+    if caller is not None:
+        adapters["oncall"] = caller
+    return adapters
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="send what is due now, print a summary and exit")
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
-    """Send due notifications by e-mail until stopped (SIGTERM or Ctrl-C: the deliveries in
-    progress finish first). One worker on SQLite; any number on PostgreSQL."""
+    """Send due notifications (e-mail, SMS, calls, webhooks) until stopped (SIGTERM or
+    Ctrl-C: the deliveries in progress finish first). One worker on SQLite; any number on
+    PostgreSQL."""
     fd = get_frontdoor(ctx)
     settings = fd.settings
-    if not settings.mail.smtp_host:
-        fail("FRONTDOOR_SMTP_HOST is not set: the worker has nowhere to send e-mail")
+    adapters = delivery_adapters(fd)
+    if not adapters:
+        fail("no delivery is configured (FRONTDOOR_SMTP_HOST, Twilio, webhooks): nothing to send")
     if not settings.public_base_url and settings.production:
-        fail("PUBLIC_BASE_URL is not set: e-mails could not link to the console")
+        fail("PUBLIC_BASE_URL is not set: messages could not link to the console")
     runner = OutboxWorker(
         fd.uow,
         fd.book,
-        SmtpNotifier(settings.mail),
+        Router(adapters),
         settings.outbox,
         base_url=settings.public_base_url or "http://127.0.0.1:5000",
         clock=_now,
@@ -62,5 +80,6 @@ def worker(ctx: click.Context, once: bool) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     where = "SQLite (run one worker)" if sqlite_file(settings.database_url) else "the database"
-    click.echo(f"frontdoor worker: sending notifications from {where}", err=True)
+    channels = ", ".join(sorted(adapters))
+    click.echo(f"frontdoor worker: sending notifications ({channels}) from {where}", err=True)
     runner.run(stop)

@@ -8,7 +8,7 @@ contact on the contract. Basic on-prem telemetry only enriches the tickets the c
 
 Validity, hours and on-call come from :func:`core.decision.decide` with channel "proactive"
 (a Platinum P1 outside office hours gives ``on_call``); this module adds only what is specific
-to alarms. The on-call call itself goes through the :class:`OnCallNotifier` port.
+to alarms. The on-call call itself is an outbox row, placed by the worker (channel ``oncall``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
 
 from core.calendar import CalendarBook
 from core.decision import Decision, Request, decide
@@ -140,17 +140,8 @@ class OnCallPage:
 
 @dataclass(frozen=True)
 class CallAttempt:
-    """One call placed (``sid`` from the telephony provider) or failed (``error``)."""
+    """One on-call call queued or placed, or not made (``error``)."""
 
     to: str
     sid: str | None = None
     error: str | None = None
-
-
-class OnCallNotifier(Protocol):
-    """Port: wake the on-call engineers about ``page`` (one attempt per number called).
-
-    Implementations report failures as attempts with an ``error`` rather than raising.
-    """
-
-    def call(self, page: OnCallPage) -> list[CallAttempt]: ...

@@ -30,6 +30,7 @@ from core.calendar import CalendarBook, Window
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.notices import Clock
 from core.notify import DeliveryError, Message, Notifier
+from core.services.alert_calls import CALL_KIND, note_call
 from core.services.outbox import ticket_calendar
 from core.settings import OutboxSettings
 from core.unit_of_work import AbstractUnitOfWork
@@ -147,6 +148,8 @@ class OutboxWorker:
                 event = uow.outbox.get(event_id, lock=True)
                 if event is not None:  # None: its ticket was deleted meanwhile
                     self._record(event, error, now, report)
+                    if event.kind == CALL_KIND:  # the on-call call's outcome, on the ticket
+                        note_call(uow, event, error, now)
             uow.commit()
 
     def _record(self, event: OutboxEvent, error: str | None, now: datetime, report: Report) -> None:
@@ -177,8 +180,8 @@ class OutboxWorker:
             return problem
         if ticket is None:
             return "the ticket no longer exists"
-        if event.kind in LADDER_KINDS and ticket.taken_at is not None:
-            return "cancelled"
+        if event.kind in (*LADDER_KINDS, CALL_KIND) and ticket.taken_at is not None:
+            return "cancelled"  # in charge: no escalation, no call to another engineer
         return None
 
     def _message(self, event: OutboxEvent, ticket: Ticket, now: datetime) -> Message:

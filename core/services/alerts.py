@@ -5,13 +5,15 @@ fingerprint and start instant, so a repeated or retried notification adds nothin
 adds a note to the ticket; a new firing after the resolution is a new occurrence with a new
 ticket. An alarm that opens a ticket goes through the intake service like a call or a chat
 (:func:`core.services.intake.submit_case`); every alert writes a transcript (channel
-"proactive") saying what it did and why. The on-call call is placed after the ticket is
-committed, and its result noted on the ticket in a second transaction.
+"proactive") saying what it did and why. The on-call calls are outbox rows (one per on-call
+number) written in the same transaction as the ticket: the worker places them, and notes each
+call's outcome on the ticket and in the transcript (:func:`note_call`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.alerts import (
@@ -19,20 +21,19 @@ from core.alerts import (
     REQUESTER,
     AlertNotice,
     CallAttempt,
-    OnCallNotifier,
     OnCallPage,
     Verdict,
     assess,
     on_call_contact,
 )
 from core.calendar import CalendarBook
-from core.model import Alert, Contract, Ticket, Transcript, Turn
+from core.model import Alert, Contract, Ticket, Transcript
+from core.services.alert_calls import queue_calls, say, transcript_of
 from core.services.intake import Case, submit_case
 from core.services.tickets import add_note, take_in_charge
 from core.unit_of_work import AbstractUnitOfWork, in_transaction, transactional
 
 TOPIC = "product"
-CALLER = "monitoring"
 
 
 @dataclass(frozen=True)
@@ -64,56 +65,63 @@ def receive_alert(
     notice: AlertNotice,
     *,
     at: datetime,
-    notifier: OnCallNotifier | None = None,
+    on_call_numbers: Sequence[str] = (),
 ) -> AlertReceipt:
-    """Record one alert received at ``at``; open its ticket and call on-call as the rules say."""
+    """Record one alert received at ``at``; open its ticket and queue the on-call calls (to
+    ``on_call_numbers``) as the rules say, in one transaction."""
     # a concurrent delivery of the same occurrence that committed first makes this one a
     # repeat: in_transaction runs it again, and the second run finds the first one's rows
-    receipt, page = in_transaction(lambda: uow, lambda u: _receive(u, book, notice, at))
-    if page is None:
-        return receipt
-    calls = _call(notifier, page)
-    in_transaction(lambda: uow, lambda u: _record_calls(u, notice, page, calls, at))
-    return replace(receipt, calls=tuple(calls))
+    return in_transaction(lambda: uow, lambda u: _receive(u, book, notice, at, on_call_numbers))
 
 
 def _receive(
-    uow: AbstractUnitOfWork, book: CalendarBook, notice: AlertNotice, at: datetime
-) -> tuple[AlertReceipt, OnCallPage | None]:
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    notice: AlertNotice,
+    at: datetime,
+    numbers: Sequence[str],
+) -> AlertReceipt:
     uow.alerts.lock(notice.fingerprint)  # deliveries of one alarm, one after the other
     known = uow.alerts.get(notice.fingerprint, notice.starts_at)
     if notice.status == "resolved":
-        return _resolve(uow, notice, known, at), None
+        return _resolve(uow, notice, known, at)
     if known is None:
         latest = uow.alerts.latest(notice.fingerprint)
         # the same alarm still firing under another start (the monitor lost its state)
         known = latest if latest and latest.status == "firing" else None
     if known is not None:
-        return _receipt(notice, known, "repeat", _ticket_of(uow, known)), None
-    return _open(uow, book, notice, at)
+        return _receipt(notice, known, "repeat", _ticket_of(uow, known))
+    return _open(uow, book, notice, at, numbers)
 
 
 def _open(
-    uow: AbstractUnitOfWork, book: CalendarBook, notice: AlertNotice, at: datetime
-) -> tuple[AlertReceipt, OnCallPage | None]:
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    notice: AlertNotice,
+    at: datetime,
+    numbers: Sequence[str],
+) -> AlertReceipt:
     code = notice.contract_code
     contract = uow.contracts.get(code) if code else None
     verdict = assess(book, contract, notice, at)
     alert = _alert(notice, contract, verdict, at)
     uow.alerts.add(alert)
-    transcript = _transcript(uow, alert, contract, at)
-    _say(transcript, at, _received_text(notice), "event")
-    ticket, page = None, None
+    transcript = transcript_of(uow, alert, contract, at)
+    say(transcript, at, _received_text(notice), "event")
+    ticket: Ticket | None = None
+    calls: tuple[CallAttempt, ...] = ()
     if verdict.opens_ticket:
         assert contract is not None
         ticket = _open_ticket(uow, book, notice, verdict, contract, alert, at)
         if verdict.outcome == "on_call":
             page = _page_or_reason(ticket, contract, notice, transcript, at)
+            if page is not None:
+                calls = queue_calls(uow, ticket, contract, page, numbers, transcript, at)
     else:
-        _say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
+        say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
     transcript.outcome, transcript.reason = verdict.outcome, verdict.reason
     action = "opened" if ticket else ("stored" if verdict.outcome == "enhanced" else "ignored")
-    return _receipt(notice, alert, action, ticket), page
+    return _receipt(notice, alert, action, ticket, calls)
 
 
 def _alert(notice: AlertNotice, contract: Contract | None, verdict: Verdict, at: datetime) -> Alert:
@@ -177,7 +185,7 @@ def _page_or_reason(
     if contact is None or contact.phone is None:
         text = "no on-call call: the contract has no 24-hour phone contact"
         add_note(ticket, at, text)
-        _say(transcript, at, text, "decision", "no_24h_contact")
+        say(transcript, at, text, "decision", "no_24h_contact")
         return None
     assert ticket.number is not None
     return OnCallPage(
@@ -206,8 +214,8 @@ def _resolve(
     text = f"alert resolved (ended {ended}): {notice.summary}"
     if ticket is not None:
         add_note(ticket, at, text)
-    transcript = _transcript(uow, target, None, at)
-    _say(transcript, at, text + (f"; noted on ticket {ticket.number}" if ticket else ""), "event")
+    transcript = transcript_of(uow, target, None, at)
+    say(transcript, at, text + (f"; noted on ticket {ticket.number}" if ticket else ""), "event")
     return _receipt(notice, target, "resolved", ticket)
 
 
@@ -231,37 +239,11 @@ def _resolved_unseen(uow: AbstractUnitOfWork, notice: AlertNotice, at: datetime)
     alert = _alert(notice, contract, verdict, at)
     alert.status, alert.resolved_at = "resolved", at
     uow.alerts.add(alert)
-    transcript = _transcript(uow, alert, contract, at)
-    _say(transcript, at, _received_text(notice), "event")
-    _say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
+    transcript = transcript_of(uow, alert, contract, at)
+    say(transcript, at, _received_text(notice), "event")
+    say(transcript, at, _verdict_text(verdict), "decision", verdict.reason)
     transcript.outcome, transcript.reason = verdict.outcome, verdict.reason
     return _receipt(notice, alert, "ignored")
-
-
-def _call(notifier: OnCallNotifier | None, page: OnCallPage) -> list[CallAttempt]:
-    if notifier is None:
-        return [CallAttempt(to="", error="on-call calling is not configured")]
-    try:
-        return notifier.call(page)
-    except Exception as exc:  # the ticket is committed: the failure must be noted, not lost
-        return [CallAttempt(to="", error=f"{type(exc).__name__}: {exc}")]
-
-
-def _record_calls(
-    uow: AbstractUnitOfWork,
-    notice: AlertNotice,
-    page: OnCallPage,
-    calls: list[CallAttempt],
-    at: datetime,
-) -> None:
-    ticket = uow.tickets.get(page.ticket)
-    alert = uow.alerts.get(notice.fingerprint, notice.starts_at)
-    assert ticket is not None and alert is not None
-    transcript = _transcript(uow, alert, None, at)
-    for attempt in calls:
-        text = _call_text(attempt)
-        add_note(ticket, at, text)
-        _say(transcript, at, text, "event", "on_call_failed" if attempt.error else None)
 
 
 @transactional
@@ -277,38 +259,16 @@ def acknowledge_page(
     add_note(ticket, at, text)
     alert = uow.alerts.by_ticket(ticket.id) if ticket.id else None
     if alert is not None:
-        _say(_transcript(uow, alert, None, at), at, text, "event", "acknowledged")
+        say(transcript_of(uow, alert, None, at), at, text, "event", "acknowledged")
     return ticket
 
 
-def _transcript(
-    uow: AbstractUnitOfWork, alert: Alert, contract: Contract | None, at: datetime
-) -> Transcript:
-    found = uow.transcripts.get(CHANNEL, alert.conversation_id)
-    if found is not None:
-        return found
-    transcript = Transcript(
-        channel=CHANNEL,
-        conversation_id=alert.conversation_id,
-        started_at=at,
-        theatre=contract.theatre if contract else None,
-        language="en",
-        contract_id=alert.contract_id,
-        caller=CALLER,
-    )
-    uow.transcripts.add(transcript)
-    return transcript
-
-
-def _say(
-    transcript: Transcript, at: datetime, text: str, kind: str, reason: str | None = None
-) -> None:
-    turn = Turn(speaker="system", text=text, at=at, kind=kind, reason=reason)
-    transcript.turns = [*transcript.turns, turn]
-
-
 def _receipt(
-    notice: AlertNotice, alert: Alert, action: str, ticket: Ticket | None = None
+    notice: AlertNotice,
+    alert: Alert,
+    action: str,
+    ticket: Ticket | None = None,
+    calls: tuple[CallAttempt, ...] = (),
 ) -> AlertReceipt:
     return AlertReceipt(
         fingerprint=notice.fingerprint,
@@ -317,6 +277,7 @@ def _receipt(
         outcome=alert.outcome,
         reason=alert.reason,
         ticket=ticket.number if ticket else None,
+        calls=calls,
     )
 
 
@@ -345,10 +306,3 @@ _VERDICT_TEXT = {
 def _verdict_text(verdict: Verdict) -> str:
     priority = f", priority {verdict.priority}" if verdict.priority else ""
     return f"{_VERDICT_TEXT[verdict.outcome]} (reason {verdict.reason}{priority})"
-
-
-def _call_text(attempt: CallAttempt) -> str:
-    if attempt.error:
-        to = f" to {attempt.to}" if attempt.to else ""
-        return f"on-call call{to} not made: {attempt.error}"
-    return f"on-call engineer called at {attempt.to} (call {attempt.sid})"

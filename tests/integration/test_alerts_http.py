@@ -19,8 +19,11 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from core.bootstrap import Frontdoor
+from core.notify import Router
 from core.services import ContactSpec, get_ticket
+from core.worker import OutboxWorker, Report
 from web import create_app
+from web.alerts.notifier import caller_from_settings, on_call_voice
 
 from .helpers import add_contract, count, iso
 
@@ -58,6 +61,22 @@ def app_for(fd: Frontdoor, **config: Any) -> Flask:
     settings = replace(fd.settings, ivr=ivr, **fields)
     wired = replace(fd, settings=settings)
     return create_app({"TESTING": True, "FRONTDOOR_CLOCK": lambda: SATURDAY_23, **config}, wired)
+
+
+def place_calls(app: Flask, recorder: RecordingHttpClient, at: datetime = SATURDAY_23) -> Report:
+    """One round of the outbox worker, which places the queued on-call calls through Twilio."""
+    fd: Frontdoor = app.extensions["frontdoor"]
+    caller = caller_from_settings(fd.settings, on_call_voice(fd.policy), recorder)
+    assert caller is not None
+    worker = OutboxWorker(
+        fd.uow,
+        fd.book,
+        Router({"oncall": caller}),
+        fd.settings.outbox,
+        base_url=BASE_URL,
+        clock=lambda: at,
+    )
+    return worker.run_once()
 
 
 def webhook(*alerts: dict[str, Any], status: str = "firing") -> dict[str, Any]:
@@ -184,11 +203,11 @@ def test_a_failing_alert_answers_500_and_keeps_the_others(
 
     real = service._open
 
-    def fail_on_b(uow: Any, book: Any, notice: Any, at: datetime) -> Any:
+    def fail_on_b(uow: Any, book: Any, notice: Any, at: datetime, numbers: Any) -> Any:
         if notice.fingerprint == "b":
             uow.alerts.add(service._alert(notice, None, service.Verdict("ignored", "x"), at))
             raise RuntimeError("disk on fire")
-        return real(uow, book, notice, at)
+        return real(uow, book, notice, at, numbers)
 
     monkeypatch.setattr(service, "_open", fail_on_b)
     response = post(client, webhook(alert(fp="a"), alert(fp="b"), alert(fp="c")))
@@ -202,13 +221,16 @@ def test_platinum_critical_at_night_calls_on_call_through_twilio(frontdoor: Fron
     """calls.create to each on-call number: a POST to Calls.json with To, From and Twiml."""
     add_contract(frontdoor, "2002", plan="platinum", contacts=(NIGHT_ADMIN,))
     recorder = RecordingHttpClient()
-    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
+    app = app_for(frontdoor)
+    client = app.test_client()
     labels = {"alertname": "Down", "severity": "critical", "contract": "2002", "product": "UCX"}
     summary = {"summary": "Call Recording service down"}
     shown = post(client, webhook(alert("2002", labels=labels, annotations=summary))).get_json()
     [result] = shown["alerts"]
     assert result["outcome"] == "on_call"
     assert [c["to"] for c in result["calls"]] == ["+390500000001", "+390500000002"]
+    assert recorder.requests == []  # queued in the outbox with the ticket, not called inline
+    assert len(place_calls(app, recorder).sent) == 2
     first = recorder.requests[0]
     assert first["method"] == "POST"
     assert first["uri"].endswith(f"/Accounts/{'AC' + '0' * 32}/Calls.json")
@@ -225,6 +247,7 @@ def test_platinum_critical_at_night_calls_on_call_through_twilio(frontdoor: Fron
         post(client, webhook(alert("2002", labels=labels))).get_json()["alerts"][0]["action"]
         == "repeat"
     )
+    assert place_calls(app, recorder).claimed == 0
     assert len(recorder.requests) == 2
 
 
@@ -232,10 +255,12 @@ def test_gold_critical_at_night_makes_no_call(frontdoor: Frontdoor) -> None:
     """Gold waits for business hours: a ticket, Twilio never asked."""
     add_contract(frontdoor, "2003", plan="gold", contacts=(NIGHT_ADMIN,))
     recorder = RecordingHttpClient()
-    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
+    app = app_for(frontdoor)
+    client = app.test_client()
     labels = {"alertname": "Down", "severity": "critical", "contract": "2003"}
     [result] = post(client, webhook(alert("2003", labels=labels))).get_json()["alerts"]
     assert (result["action"], result["outcome"], result["calls"]) == ("opened", "ticket", [])
+    place_calls(app, recorder)
     assert recorder.requests == []
 
 
@@ -243,11 +268,12 @@ def signed(url: str, form: Any, token: str = AUTH_TOKEN) -> dict[str, str]:
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, form)}
 
 
-def paged(frontdoor: Frontdoor, client: FlaskClient, recorder: RecordingHttpClient) -> Any:
+def paged(frontdoor: Frontdoor, app: Flask, recorder: RecordingHttpClient) -> Any:
     """A Platinum critical alert at night: the ticket and the Gather action of the call."""
     add_contract(frontdoor, "2002", plan="platinum", contacts=(NIGHT_ADMIN,))
     labels = {"alertname": "Down", "severity": "critical", "contract": "2002"}
-    [result] = post(client, webhook(alert("2002", labels=labels))).get_json()["alerts"]
+    [result] = post(app.test_client(), webhook(alert("2002", labels=labels))).get_json()["alerts"]
+    place_calls(app, recorder)
     twiml = ET.fromstring(recorder.requests[0]["data"]["Twiml"])
     action = twiml.find("Gather").get("action")  # type: ignore[union-attr]
     return result, action, urlparse(action).path + "?" + urlparse(action).query
@@ -256,8 +282,9 @@ def paged(frontdoor: Frontdoor, client: FlaskClient, recorder: RecordingHttpClie
 def test_pressing_1_acknowledges_with_a_valid_signature_only(frontdoor: Frontdoor) -> None:
     """The Gather action is signature-checked; a forged request changes nothing."""
     recorder = RecordingHttpClient()
-    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
-    result, action, path = paged(frontdoor, client, recorder)
+    app = app_for(frontdoor)
+    client = app.test_client()
+    result, action, path = paged(frontdoor, app, recorder)
     form = {"CallSid": "CA1", "Digits": "1", "To": "+390500000001"}
     forged = client.post(path, data=form, headers=signed(action, form, token="not-the-token"))
     assert forged.status_code == 403
@@ -278,8 +305,9 @@ def test_a_repeated_form_field_is_signed_with_all_of_its_values(frontdoor: Front
     """Twilio signs every value of a repeated field: the acknowledgement signed with all of
     them is recorded; signed with the first one only, 403 and nothing changes."""
     recorder = RecordingHttpClient()
-    client = app_for(frontdoor, FRONTDOOR_TWILIO_HTTP_CLIENT=recorder).test_client()
-    result, action, path = paged(frontdoor, client, recorder)
+    app = app_for(frontdoor)
+    client = app.test_client()
+    result, action, path = paged(frontdoor, app, recorder)
     form = MultiDict([("CallSid", "CA1"), ("Digits", "1"), ("To", "+390500000001")])
     form.add("Digits", "2")
     first_only = client.post(path, data=form, headers=signed(action, form.to_dict()))

@@ -42,7 +42,7 @@ def test_worker_once_sends_what_is_due_and_exits(frontdoor: Frontdoor, mailbox: 
     assert {m["Subject"].split(": ")[0] for m in received} == {f"[P2] Ticket {ticket.number}"}
 
 
-def test_worker_without_an_smtp_host_exits_2_with_one_line(frontdoor: Frontdoor) -> None:
-    """No FRONTDOOR_SMTP_HOST: one line saying so, exit 2."""
+def test_worker_with_no_delivery_configured_exits_2_with_one_line(frontdoor: Frontdoor) -> None:
+    """No SMTP host, no Twilio, no webhook secret: one line saying what to set, exit 2."""
     result = CliRunner().invoke(cli, ["worker", "--once"], obj={"frontdoor": frontdoor})
-    assert_one_line_error(result, "FRONTDOOR_SMTP_HOST is not set")
+    assert_one_line_error(result, "no delivery is configured (FRONTDOOR_SMTP_HOST")

@@ -49,7 +49,7 @@ def test_worker_stops_on_sigterm_with_exit_code_0(tmp_path: Path) -> None:
     )
     try:
         assert process.stderr is not None
-        assert "sending notifications from SQLite" in process.stderr.readline()
+        assert "sending notifications (email) from SQLite" in process.stderr.readline()
         time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

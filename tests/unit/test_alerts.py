@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from core.alerts import AlertNotice, CallAttempt, OnCallPage, priority_for
+from core.alerts import AlertNotice, CallAttempt, priority_for
 from core.calendar import CalendarBook
 from core.decision import Request, decide
+from core.model import OutboxEvent
+from core.notify import Router
 from core.services import (
     ContactSpec,
     ContractSpec,
@@ -19,7 +21,9 @@ from core.services import (
     receive_alert,
     upsert_contract,
 )
-from core.testing import FakeUnitOfWork
+from core.settings import OutboxSettings
+from core.testing import FakeNotifier, FakeUnitOfWork
+from core.worker import OutboxWorker, Report
 
 iso = datetime.fromisoformat
 WEDNESDAY_10 = iso("2026-11-18T10:00:00+01:00")  # Europe open for every plan
@@ -59,15 +63,28 @@ def notice(code: str | None = "5001", **changes: Any) -> AlertNotice:
     return AlertNotice(**fields)
 
 
-class RecordingNotifier:
-    """Stands in for the telephony adapter: records each page, answers with a call SID."""
+NUMBERS = ("+390500000001", "+390500000002")  # the on-call engineers' phones (settings)
 
-    def __init__(self) -> None:
-        self.pages: list[OnCallPage] = []
 
-    def call(self, page: OnCallPage) -> list[CallAttempt]:
-        self.pages.append(page)
-        return [CallAttempt(to="+390500000001", sid="CA123")]
+def place_calls(
+    uow: FakeUnitOfWork, book: CalendarBook, at: datetime, failing: str | None = None
+) -> tuple[FakeNotifier, Report]:
+    """One round of the outbox worker at ``at`` with the telephony adapter in memory."""
+    phone = FakeNotifier()
+    phone.failing = failing
+    worker = OutboxWorker(
+        lambda: uow,
+        book,
+        Router({"oncall": phone}),
+        OutboxSettings(),
+        base_url="https://fd.example.com",
+        clock=lambda: at,
+    )
+    return phone, worker.run_once()
+
+
+def call_rows(uow: FakeUnitOfWork) -> list[OutboxEvent]:
+    return [e for e in uow.outbox.items if e.kind == "on_call_call"]
 
 
 ELIGIBILITY = [
@@ -244,68 +261,95 @@ def test_basic_on_prem_telemetry_is_shown_on_the_next_ticket(book: CalendarBook)
 
 def test_gold_critical_out_of_hours_waits_for_business_hours(book: CalendarBook) -> None:
     """Gold: a ticket, no call; its clock starts at the next opening."""
-    uow, notifier = FakeUnitOfWork(), RecordingNotifier()
+    uow = FakeUnitOfWork()
     contract(uow, plan="gold")
     labels = {"alertname": "Down", "severity": "critical"}
-    receipt = receive_alert(uow, book, notice(labels=labels), at=SATURDAY_23, notifier=notifier)
+    receipt = receive_alert(
+        uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=NUMBERS
+    )
     assert (receipt.outcome, receipt.reason) == ("ticket", "closed")
-    assert notifier.pages == []
+    assert call_rows(uow) == []
     assert uow.tickets.items[0].due_at == iso("2026-11-23T10:00:00+01:00")
 
 
 def test_platinum_critical_out_of_hours_calls_the_on_call_engineer(book: CalendarBook) -> None:
-    """Platinum P1 out of hours: ticket on the 24x7 clock, on-call paged, call noted."""
-    uow, notifier = FakeUnitOfWork(), RecordingNotifier()
+    """Platinum P1 out of hours: ticket on the 24x7 clock, one call per on-call number queued
+    with the ticket, placed by the worker, each call noted."""
+    uow = FakeUnitOfWork()
     contract(uow, plan="platinum", licence="cloud")
     labels = {"alertname": "Down", "severity": "critical", "product": "Call Recording"}
-    receipt = receive_alert(uow, book, notice(labels=labels), at=SATURDAY_23, notifier=notifier)
+    receipt = receive_alert(
+        uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=NUMBERS
+    )
     assert receipt.outcome == "on_call"
-    [page] = notifier.pages
-    assert (page.customer, page.product, page.contact_phone) == (
+    assert receipt.calls == tuple(CallAttempt(to=n) for n in NUMBERS)
+    ticket = uow.tickets.items[0]
+    assert ticket.due_at == iso("2026-11-22T00:00:00+01:00")
+    assert [(e.payload["to"], e.due_at) for e in call_rows(uow)] == [
+        (n, SATURDAY_23) for n in NUMBERS
+    ]
+    assert "called at" not in ticket.notes  # nothing is placed inside the alert's request
+    phone, report = place_calls(uow, book, SATURDAY_23)
+    assert [m.to_address for m in phone.sent] == list(NUMBERS)
+    page = phone.sent[0].data
+    assert (page["customer"], page["product"], page["contact_phone"]) == (
         "Customer 5001",
         "Call Recording",
         "+390584000009",
     )
-    ticket = uow.tickets.items[0]
-    assert ticket.due_at == iso("2026-11-22T00:00:00+01:00")
-    assert "called at +390500000001 (call CA123)" in ticket.notes
-    assert receipt.calls == (CallAttempt(to="+390500000001", sid="CA123"),)
+    assert ticket.notes.count("on-call engineer called at") == 2
+    assert len(report.sent) == 2
 
 
 @pytest.mark.parametrize(
-    ("contacts", "notifier", "expected"),
+    ("contacts", "numbers", "expected"),
     [
-        ((ContactSpec(name="Day", phone="+390584000001"),), True, "no 24-hour phone contact"),
-        (None, False, "on-call calling is not configured"),
+        ((ContactSpec(name="Day", phone="+390584000001"),), NUMBERS, "no 24-hour phone contact"),
+        (None, (), "on-call calling is not configured"),
     ],
 )
 def test_no_call_is_noted_on_the_ticket_with_its_reason(
-    book: CalendarBook, contacts: Any, notifier: bool, expected: str
+    book: CalendarBook, contacts: Any, numbers: tuple[str, ...], expected: str
 ) -> None:
-    """Without a 24-hour contact, or without telephony settings, the ticket says why."""
-    uow, recorder = FakeUnitOfWork(), RecordingNotifier()
+    """Without a 24-hour contact, or without on-call numbers, the ticket says why."""
+    uow = FakeUnitOfWork()
     extra = {"contacts": contacts} if contacts else {}
     contract(uow, plan="platinum", **extra)
     labels = {"alertname": "Down", "severity": "critical"}
-    receive_alert(
-        uow, book, notice(labels=labels), at=SATURDAY_23, notifier=recorder if notifier else None
-    )
+    receive_alert(uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=numbers)
     assert expected in uow.tickets.items[0].notes
-    assert recorder.pages == []
+    assert call_rows(uow) == []
 
 
-def test_a_failing_notifier_is_noted_not_raised(book: CalendarBook) -> None:
-    """The ticket is committed before the call: a telephony error ends up in its notes."""
-
-    class Broken:
-        def call(self, page: OnCallPage) -> list[CallAttempt]:
-            raise ConnectionError("network down")
-
+def test_a_failing_call_is_noted_and_retried(book: CalendarBook) -> None:
+    """A telephony error is noted on the ticket and the call is tried again after its backoff."""
     uow = FakeUnitOfWork()
     contract(uow, plan="platinum")
     labels = {"alertname": "Down", "severity": "critical"}
-    receive_alert(uow, book, notice(labels=labels), at=SATURDAY_23, notifier=Broken())
-    assert "ConnectionError: network down" in uow.tickets.items[0].notes
+    numbers = NUMBERS[:1]
+    receive_alert(uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=numbers)
+    place_calls(uow, book, SATURDAY_23, failing="ConnectionError: network down")
+    ticket = uow.tickets.items[0]
+    assert "on-call call to +390500000001 not made: ConnectionError: network down" in ticket.notes
+    assert call_rows(uow)[0].status == "failed"
+    later = iso("2026-11-21T23:02:00+01:00")  # after the first backoff (60 s)
+    phone, _ = place_calls(uow, book, later)
+    assert [m.to_address for m in phone.sent] == ["+390500000001"]
+    assert "on-call engineer called at +390500000001" in ticket.notes
+
+
+def test_an_acknowledged_page_calls_nobody_else(book: CalendarBook) -> None:
+    """The first engineer pressed 1 before the worker reached the second number: not called."""
+    uow = FakeUnitOfWork()
+    contract(uow, plan="platinum")
+    labels = {"alertname": "Down", "severity": "critical"}
+    receipt = receive_alert(
+        uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=NUMBERS
+    )
+    assert receipt.ticket is not None
+    acknowledge_page(uow, receipt.ticket, by="on-call +390500000001", at=SATURDAY_23)
+    phone, report = place_calls(uow, book, SATURDAY_23)
+    assert phone.sent == [] and report.cancelled == 2
 
 
 def test_acknowledgement_takes_the_case_in_charge_once(book: CalendarBook) -> None:
@@ -314,7 +358,7 @@ def test_acknowledgement_takes_the_case_in_charge_once(book: CalendarBook) -> No
     contract(uow, plan="platinum")
     labels = {"alertname": "Down", "severity": "critical"}
     receipt = receive_alert(
-        uow, book, notice(labels=labels), at=SATURDAY_23, notifier=RecordingNotifier()
+        uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=NUMBERS
     )
     assert receipt.ticket is not None
     at = iso("2026-11-21T23:05:00+01:00")

@@ -1,15 +1,14 @@
-"""The on-call call through Twilio's REST API: the adapter of :class:`core.alerts.OnCallNotifier`.
+"""The on-call call through Twilio's REST API: the worker's adapter for channel ``oncall``.
 
-Each configured on-call number is called with inline TwiML that reads the ticket, customer,
-product and summary in the on-call language of the policy (guide §6.1: English), worded in
-``web/alerts/prompts.yml``, and asks the engineer to press 1; the key press goes to the
+Each on-call number (one outbox row each) is called with inline TwiML that reads the ticket,
+customer, product and summary in the on-call language of the policy (guide §6.1: English),
+worded in ``web/alerts/prompts.yml``, and asks the engineer to press 1; the key press goes to the
 acknowledgement route, signed by Twilio.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,13 +17,16 @@ from twilio.http import HttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from core.alerts import CallAttempt, OnCallPage
+from core.alerts import OnCallPage
+from core.notify import DeliveryError, Message
+from core.policy import Policy
 from core.prompts import Prompts, load_prompts
 from core.settings import Settings
 
 ACK_PATH = "/api/alerts/oncall/ack"
 MAX_SPOKEN = 300  # characters of summary read out (Twilio takes at most 4,000 of TwiML)
 PROMPTS_PATH = Path(__file__).with_name("prompts.yml")
+PAGE_FIELDS = tuple(f.name for f in fields(OnCallPage))
 
 
 @dataclass(frozen=True)
@@ -80,44 +82,30 @@ def page_twiml(page: OnCallPage, action: str, voice: Voice) -> str:
     return str(response)
 
 
-class TwilioOnCallNotifier:
-    """Calls every on-call number from the caller id with ``calls.create``."""
+class OnCallCaller:
+    """The worker's adapter for channel ``oncall``: one ``calls.create`` per outbox row, from
+    the caller id, with the page read from the row (``message.data``)."""
 
-    def __init__(
-        self,
-        client: Client,
-        *,
-        numbers: Sequence[str],
-        caller_id: str,
-        base_url: str,
-        voice: Voice | None = None,
-    ):
-        self.client = client
-        self.numbers = tuple(numbers)
-        self.caller_id = caller_id
-        self.base_url = base_url
-        self.voice = voice or Voice()
+    def __init__(self, client: Client, *, caller_id: str, base_url: str, voice: Voice):
+        self.client, self.caller_id, self.base_url, self.voice = client, caller_id, base_url, voice
 
-    def call(self, page: OnCallPage) -> list[CallAttempt]:
+    def send(self, message: Message) -> None:
+        fields = {name: message.data.get(name) for name in PAGE_FIELDS}
+        page = OnCallPage(**fields)  # type: ignore[arg-type]  # as queue_calls wrote it
         twiml = page_twiml(page, ack_url(self.base_url, page.ticket), self.voice)
-        return [self._call_one(number, twiml) for number in self.numbers]
-
-    def _call_one(self, number: str, twiml: str) -> CallAttempt:
         try:
-            call = self.client.calls.create(to=number, from_=self.caller_id, twiml=twiml)
-        except TwilioException as exc:
-            return CallAttempt(to=number, error=str(exc).splitlines()[0][:200])
-        return CallAttempt(to=number, sid=call.sid)
+            self.client.calls.create(to=message.to_address, from_=self.caller_id, twiml=twiml)
+        except (TwilioException, OSError) as exc:
+            raise DeliveryError(str(exc).splitlines()[0][:200]) from exc
 
 
-def notifier_from_settings(
+def caller_from_settings(
     settings: Settings, voice: Voice, http_client: HttpClient | None = None
-) -> TwilioOnCallNotifier | None:
-    """The notifier the settings describe, or None when one of them is missing."""
+) -> OnCallCaller | None:
+    """The on-call caller the settings describe, or None when one of them is missing."""
     needed = (
         settings.twilio_account_sid,
         settings.twilio_auth_token,
-        settings.on_call_numbers,
         settings.on_call_caller_id,
         settings.public_base_url,
     )
@@ -126,10 +114,16 @@ def notifier_from_settings(
     client = Client(
         settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client
     )
-    return TwilioOnCallNotifier(
+    return OnCallCaller(
         client,
-        numbers=settings.on_call_numbers,
         caller_id=settings.on_call_caller_id or "",
         base_url=settings.public_base_url or "",
         voice=voice,
     )
+
+
+def on_call_voice(policy: Policy) -> Voice:
+    """The on-call service's voice and wording: the policy's ``on_call.language``."""
+    lang = policy.on_call.language
+    spoken = policy.languages[lang]
+    return Voice(voice=spoken.voice, language=spoken.tts_language, lang=lang)

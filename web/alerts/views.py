@@ -18,11 +18,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from core.alerts import OnCallNotifier
 from core.bootstrap import Frontdoor
 from core.services import AlertReceipt, ServiceError, acknowledge_page, receive_alert
 from ivr.twilio_signature import signed
-from web.alerts.notifier import ACK_PATH, Voice, notifier_from_settings
+from web.alerts.notifier import ACK_PATH, Voice, on_call_voice
 from web.alerts.schema import PayloadError, parse_payload
 from web.limits import JsonTooDeep, loads_bounded
 
@@ -30,14 +29,9 @@ bp = Blueprint("alerts", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Mount the routes; the on-call notifier comes from app.config or from the settings."""
+    """Mount the routes (the on-call calls are placed by the worker, from the outbox)."""
     fd = _fd(app)
-    voice = app.extensions["alerts_voice"] = _on_call_voice(fd)
-    if "FRONTDOOR_ONCALL_NOTIFIER" not in app.config:
-        http_client = app.config.get("FRONTDOOR_TWILIO_HTTP_CLIENT")
-        app.config["FRONTDOOR_ONCALL_NOTIFIER"] = notifier_from_settings(
-            fd.settings, voice, http_client
-        )
+    app.extensions["alerts_voice"] = on_call_voice(fd.policy)
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # machine-to-machine routes: authenticated by token or signature
@@ -110,8 +104,8 @@ def _body(limit: int) -> bytes | None:
 
 def _receive_one(notice: Any) -> AlertReceipt:
     fd = _fd()
-    notifier: OnCallNotifier | None = current_app.config.get("FRONTDOOR_ONCALL_NOTIFIER")
-    return receive_alert(fd.uow(), fd.book, notice, at=_now(), notifier=notifier)
+    numbers = fd.settings.on_call_numbers
+    return receive_alert(fd.uow(), fd.book, notice, at=_now(), on_call_numbers=numbers)
 
 
 def _shown(receipt: AlertReceipt) -> dict[str, Any]:
@@ -123,7 +117,7 @@ def _shown(receipt: AlertReceipt) -> dict[str, Any]:
         "outcome": receipt.outcome,
         "reason": receipt.reason,
         "ticket": receipt.ticket,
-        "calls": [{"to": c.to, "sid": c.sid, "error": c.error} for c in receipt.calls],
+        "calls": [{"to": c.to, "queued": c.error is None, "error": c.error} for c in receipt.calls],
     }
 
 
@@ -156,13 +150,6 @@ def acknowledge() -> Response:
         return _twiml(response)
     _voice().say(response, "acknowledged")
     return _twiml(response)
-
-
-def _on_call_voice(fd: Frontdoor) -> Voice:
-    """The on-call service's voice and wording: the policy's ``on_call.language``."""
-    lang = fd.policy.on_call.language
-    spoken = fd.policy.languages[lang]
-    return Voice(voice=spoken.voice, language=spoken.tts_language, lang=lang)
 
 
 def _voice() -> Voice:
