@@ -17,6 +17,7 @@ from core.adapters.mail import SmtpNotifier
 from core.bootstrap import Frontdoor
 from core.notify import Notifier, Router
 from core.worker import OutboxWorker
+from outbound import adapters_from_settings, voices_from_policy
 from web.alerts.notifier import caller_from_settings, on_call_voice
 
 
@@ -25,8 +26,9 @@ def _now() -> datetime:
 
 
 def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
-    """The channels the settings configure: e-mail over SMTP, the on-call call through Twilio.
-    A row of a channel not configured fails and is retried, then dead (visible)."""
+    """The channels the settings configure: e-mail over SMTP; SMS, calls and the on-call call
+    through Twilio; signed webhooks. A row of a channel not configured fails and is retried,
+    then dead (visible)."""
     settings = fd.settings
     adapters: dict[str, Notifier] = {}
     if settings.mail.smtp_host:
@@ -34,6 +36,9 @@ def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
     caller = caller_from_settings(settings, on_call_voice(fd.policy))
     if caller is not None:
         adapters["oncall"] = caller
+    adapters.update(
+        adapters_from_settings(settings, voices=voices_from_policy(fd.policy.languages))
+    )
     return adapters
 
 

@@ -108,7 +108,7 @@ def webhook_body(event: OutboxEvent, clock: Clock, base_url: str, at: datetime) 
             "business_seconds_left": int(left) if left is not None else None,
             "url": f"{base_url.rstrip('/')}/console/tickets/{number}",
         },
-        "role": payload.get("role"),
+        "roles": list(payload.get("roles") or ()),  # the roles the event tells
         "after_hours": payload.get("after_hours"),
         "taken_by": payload.get("taken_by"),
     }

@@ -32,9 +32,18 @@ class Notification:
 
 
 def _recipient(payload: dict[str, Any]) -> str:
+    """Who and how: "Name <address>", "SMS to Name +39...", "webhook chatops", ..."""
+    channel = payload.get("channel") or "email"
+    if channel == "webhook":
+        return f"webhook {(payload.get('endpoint') or {}).get('name') or '?'}"
+    if channel == "oncall":
+        return f"on-call call to {payload.get('to') or '?'}"
     person = payload.get("recipient") or {}
+    name = person.get("name") or ""
+    if channel in ("sms", "call") and person.get("phone"):
+        return f"{channel.upper() if channel == 'sms' else 'call'} to {name} {person['phone']}"
     if person.get("email"):
-        return f"{person.get('name') or ''} <{person['email']}>".strip()
+        return f"{name} <{person['email']}>".strip()
     return f"nobody holds {payload.get('role') or 'this role'}"
 
 

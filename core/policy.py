@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.model import PlanName
 from core.phone import is_e164
-from core.policy_notify import EscalationContacts, Notifications, contact_problems
+from core.policy_notify import (
+    EscalationContacts,
+    Notifications,
+    Webhook,
+    contact_problems,
+    webhook_problems,
+)
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yml")
 
@@ -238,6 +244,7 @@ class Policy(_Frozen):
     severity_priority: dict[str, Priority]
     escalation_contacts: EscalationContacts = Field(default_factory=dict)
     notifications: Notifications = Notifications.model_validate({})
+    webhooks: tuple[Webhook, ...] = ()
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
@@ -270,6 +277,7 @@ class Policy(_Frozen):
             languages=langs,
             roles=ladder_roles | self.notifications.roles(),
         )
+        problems += webhook_problems(self.webhooks, set(PRIORITIES), self.notifications)
         if problems:
             raise ValueError("; ".join(problems))
         return self

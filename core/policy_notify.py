@@ -11,12 +11,20 @@ theatres, languages and roles named here exist)::
 ``notifications`` names the roles told when a ticket opens, when its deadline is near (at
 ``breach_warning_share`` of the target, on the business clock) and when it is missed. When it
 is taken in charge, the people told of the opening and those already escalated to are told.
+Everyone gets an e-mail; ``phone_channels`` adds an SMS or a voice call, by priority, for the
+people with a phone (default: an SMS for P1).
+
+``webhooks`` are the operator's HTTP endpoints (chat ops, paging tools), each told of the
+events it subscribes to (docs/webhooks.md); their signing secrets are settings, not policy::
+
+    webhooks:
+      - {name: chatops, url: "https://chat.example.com/hooks/frontdoor", events: [breach]}
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -54,8 +62,27 @@ class EscalationContact(_Frozen):
 EscalationContacts = dict[str, dict[str, tuple[EscalationContact, ...]]]
 
 
+PhoneChannel = Literal["sms", "call"]
+EventKind = Literal[
+    "ticket_opened", "escalation_due", "breach_warning", "breach", "taken_in_charge"
+]
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "ticket_opened",
+    "escalation_due",
+    "breach_warning",
+    "breach",
+    "taken_in_charge",
+)
+
+
+def _sms_for_p1() -> dict[str, tuple[PhoneChannel, ...]]:
+    return {"P1": ("sms",)}
+
+
 class Notifications(_Frozen):
     breach_warning_share: float = Field(0.75, gt=0, lt=1)
+    # priority -> the channels added to the e-mail for people with a phone
+    phone_channels: dict[str, tuple[PhoneChannel, ...]] = Field(default_factory=_sms_for_p1)
     ticket_opened: tuple[str, ...] = ("Support team",)
     breach_warning: tuple[str, ...] = ("Support team",)
     breach: tuple[str, ...] = ("Support team", "Support Regional Manager")
@@ -66,6 +93,30 @@ class Notifications(_Frozen):
             *self.breach_warning,
             *self.breach,
         }
+
+
+class Webhook(_Frozen):
+    """An endpoint told of a ticket's events by a signed POST (secret: settings, by name)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    events: tuple[EventKind, ...] = EVENT_KINDS
+
+
+def webhook_problems(
+    webhooks: tuple[Webhook, ...], priorities: set[str], n: Notifications
+) -> list[str]:
+    """Two endpoints of one name, or phone channels for a priority that does not exist."""
+    names = [w.name for w in webhooks]
+    problems = [
+        f"webhooks: name {x!r} used twice" for x in sorted({x for x in names if names.count(x) > 1})
+    ]
+    problems += [
+        f"notifications -> phone_channels: unknown priority {p!r}"
+        for p in n.phone_channels
+        if p not in priorities
+    ]
+    return problems
 
 
 def contact_problems(

@@ -248,11 +248,17 @@ def _resolved_unseen(uow: AbstractUnitOfWork, notice: AlertNotice, at: datetime)
 
 @transactional
 def acknowledge_page(
-    uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime, call_sid: str | None = None
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    number: str,
+    *,
+    by: str,
+    at: datetime,
+    call_sid: str | None = None,
 ) -> Ticket:
     """The on-call engineer pressed 1: the case is taken in charge by ``by`` and noted (a
     retried webhook for the same call adds nothing)."""
-    ticket = take_in_charge(uow, number, by=by, at=at)
+    ticket = take_in_charge(uow, book, number, by=by, at=at)
     text = f"on-call acknowledged by {by}" + (f" (call {call_sid})" if call_sid else "")
     if text in ticket.notes:
         return ticket

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from core.calendar import BusinessCalendar, CalendarBook, Window
+from core.delivery import channel_of
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.policy_notify import contact_dict
 from core.unit_of_work import AbstractUnitOfWork
@@ -43,17 +44,21 @@ def plan_opening(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at
     _plan_ladder(uow, book, ticket, facts, after=None, at=at)
 
 
-def plan_taken(uow: AbstractUnitOfWork, ticket: Ticket, at: datetime) -> None:
+def plan_taken(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at: datetime) -> None:
     """Cancel what was still to come, and tell the people told of the opening and those
-    already escalated to that the ticket is in charge."""
+    already escalated to (by e-mail, and by phone for the priority's phone channels), and the
+    webhooks, that the ticket is in charge."""
     assert ticket.id is not None
     events = uow.outbox.for_ticket(ticket.id)
     _cancel(events, after=None, at=at)
     told = [
         e
         for e in events
-        if e.kind == "ticket_opened"
-        or (e.kind == "escalation_due" and e.status != "cancelled" and e.due_at <= at)
+        if channel_of(e) == "email"
+        and (
+            e.kind == "ticket_opened"
+            or (e.kind == "escalation_due" and e.status != "cancelled" and e.due_at <= at)
+        )
     ]
     seen: set[str] = set()
     for event in told:
@@ -63,7 +68,10 @@ def plan_taken(uow: AbstractUnitOfWork, ticket: Ticket, at: datetime) -> None:
             continue
         seen.add(email)
         facts = {k: v for k, v in event.payload.items() if k != "after_hours"}
-        _add(uow, ticket, "taken_in_charge", at, {**facts, "taken_by": ticket.taken_by}, at)
+        payload = {**facts, "taken_by": ticket.taken_by}
+        _to_person(uow, book, ticket, "taken_in_charge", at, payload, at)
+    facts = {**_facts(uow, book, ticket), "taken_by": ticket.taken_by, "roles": ()}
+    _to_webhooks(uow, book, ticket, "taken_in_charge", at, facts, at)
 
 
 def plan_pause(uow: AbstractUnitOfWork, ticket: Ticket, at: datetime) -> None:
@@ -151,12 +159,47 @@ def _write(
     at: datetime,
     extra: dict[str, Any] | None = None,
 ) -> None:
+    """The rows of one event: an e-mail to each person of each role (the priority's phone
+    channels too, for those with a phone), and one row per webhook subscribed to it."""
+    roles = tuple(roles)
     people = book.policy.escalation_contacts.get(facts["theatre"], {})
     for role in roles:
         recipients: list[dict[str, Any] | None] = [contact_dict(c) for c in people.get(role, ())]
         for recipient in recipients or [None]:
             payload = {**facts, **(extra or {}), "role": role, "recipient": recipient}
-            _add(uow, ticket, kind, due, payload, at)
+            _to_person(uow, book, ticket, kind, due, payload, at)
+    _to_webhooks(uow, book, ticket, kind, due, {**facts, **(extra or {}), "roles": roles}, at)
+
+
+def _to_person(
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    ticket: Ticket,
+    kind: str,
+    due: datetime,
+    payload: dict[str, Any],
+    at: datetime,
+) -> None:
+    _add(uow, ticket, kind, due, payload, at)
+    recipient = payload.get("recipient") or {}
+    if recipient.get("phone"):
+        for channel in book.policy.notifications.phone_channels.get(ticket.priority, ()):
+            _add(uow, ticket, kind, due, {**payload, "channel": channel}, at)
+
+
+def _to_webhooks(
+    uow: AbstractUnitOfWork,
+    book: CalendarBook,
+    ticket: Ticket,
+    kind: str,
+    due: datetime,
+    facts: dict[str, Any],
+    at: datetime,
+) -> None:
+    for hook in book.policy.webhooks:
+        if kind in hook.events:
+            endpoint = {"name": hook.name, "url": hook.url}
+            _add(uow, ticket, kind, due, {**facts, "channel": "webhook", "endpoint": endpoint}, at)
 
 
 def _add(

@@ -165,7 +165,9 @@ def _ticket(uow: AbstractUnitOfWork, number: str) -> Ticket:
 
 
 @transactional
-def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetime) -> Ticket:
+def take_in_charge(
+    uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, by: str, at: datetime
+) -> Ticket:
     """Record that ``by`` took the case in charge at ``at`` (guide §4: the SLA is met then).
     Its escalations still to come are cancelled in the outbox. Taking an already taken case
     again changes nothing."""
@@ -176,7 +178,7 @@ def take_in_charge(uow: AbstractUnitOfWork, number: str, *, by: str, at: datetim
         ticket.taken_at, ticket.taken_by = at, by
         if ticket.status == "open":
             ticket.status = "taken"
-        plan_taken(uow, ticket, at)
+        plan_taken(uow, book, ticket, at)
     return ticket
 
 

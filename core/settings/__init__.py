@@ -5,7 +5,8 @@ One frozen :class:`Settings`, built by :func:`load_settings` once per process by
 and nothing here runs at import time. A malformed value raises :class:`SettingsError`, one line
 naming the variable. Channel settings are sections: ``settings.ivr`` (:mod:`core.settings.ivr`),
 ``settings.chat`` and ``settings.web`` (:mod:`core.settings.channels`); the outbox worker's
-are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`).
+are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`); its SMS, call and
+webhook adapters' are ``settings.outbound`` (:mod:`core.settings.outbound`).
 
 | variable | field (default) |
 |---|---|
@@ -22,6 +23,9 @@ are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`).
 | ``FRONTDOOR_ALERTS_MAX_BYTES`` | ``alerts_max_bytes`` (1 MiB) |
 | ``FRONTDOOR_ONCALL_NUMBERS`` | ``ivr.on_call_numbers``, also ``on_call_numbers`` (alerts) |
 | ``FRONTDOOR_ONCALL_CALLER_ID`` | ``on_call_caller_id`` |
+| ``FRONTDOOR_NOTIFY_FROM_NUMBER``, ``FRONTDOOR_WEBHOOK_SECRET_<NAME>``,
+  ``FRONTDOOR_WEBHOOK_TIMEOUT`` | ``outbound`` (:mod:`core.settings.outbound`; a webhook secret
+  under 32 bytes is refused in production) |
 | ``FRONTDOOR_DEBUG`` | ``debug``: the command line shows the traceback of an internal error |
 | ``FRONTDOOR_DEV_SECRETS`` | outside production, the file of the generated secrets that are
   not set (``var/dev-secrets.json``, :mod:`core.settings.dev_secrets`) |
@@ -50,6 +54,7 @@ from core.settings.dev_secrets import FILE_NAME as DEV_SECRETS_FILE
 from core.settings.dev_secrets import dev_secrets
 from core.settings.ivr import IvrSettings, load_ivr
 from core.settings.mail import MailSettings, OutboxSettings, load_mail, load_outbox
+from core.settings.outbound import OutboundSettings, load_outbound
 from core.settings.parse import SettingsError
 
 __all__ = [
@@ -61,6 +66,7 @@ __all__ = [
     "ChatSettings",
     "IvrSettings",
     "MailSettings",
+    "OutboundSettings",
     "OutboxSettings",
     "Settings",
     "SettingsError",
@@ -97,6 +103,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    outbound: OutboundSettings = field(default_factory=OutboundSettings)
 
     @property
     def on_call_numbers(self) -> tuple[str, ...]:
@@ -128,6 +135,7 @@ class Settings:
         ]
         if self.chat.actions_secret:  # unset, the action server refuses every call
             given.append(("FRONTDOOR_ACTIONS_SECRET", self.chat.actions_secret))
+        given.extend(self.outbound.secret_variables())
         weak = [name for name, value in given if len(value.encode()) < MIN_SECRET_BYTES]
         if weak:
             raise SettingsError(
@@ -182,4 +190,5 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         web=load_web(env),
         mail=load_mail(env),
         outbox=load_outbox(env),
+        outbound=load_outbound(env),
     )

@@ -143,7 +143,11 @@ def test_a_ticket_taken_in_charge_after_the_first_escalation_gets_no_more(
     for when in (FRIDAY_17, "2026-11-21T09:30:00+01:00", "2026-11-21T10:00:00+01:00"):
         at(runner, clock, mailbox, when)
     take_in_charge(
-        fd.uow(), ticket.number or "", by="luca@example.com", at=iso("2026-11-21T10:30+01:00")
+        fd.uow(),
+        fd.book,
+        ticket.number or "",
+        by="luca@example.com",
+        at=iso("2026-11-21T10:30+01:00"),
     )
     told = at(runner, clock, mailbox, "2026-11-21T10:30:00+01:00")
     assert [a for a, _ in told] == ["support-eu@example.com", "supporto-it@example.com"]

@@ -147,8 +147,8 @@ def test_pausing_twice_keeps_one_open_pause(fd: Frontdoor) -> None:
 def test_take_in_charge_records_who_and_when_once(fd: Frontdoor) -> None:
     """The first engineer to take the case is recorded; a second call changes nothing."""
     number = _open(fd).number or ""
-    take_in_charge(fd.uow(), number, by="anna", at=iso("2026-06-08T10:20:00+02:00"))
-    take_in_charge(fd.uow(), number, by="bruno", at=iso("2026-06-08T10:25:00+02:00"))
+    take_in_charge(fd.uow(), fd.book, number, by="anna", at=iso("2026-06-08T10:20:00+02:00"))
+    take_in_charge(fd.uow(), fd.book, number, by="bruno", at=iso("2026-06-08T10:25:00+02:00"))
     stored = get_ticket(fd.uow(), number)
     assert (stored.status, stored.taken_by) == ("taken", "anna")
     assert stored.taken_at == iso("2026-06-08T10:20:00+02:00")

@@ -347,7 +347,7 @@ def test_an_acknowledged_page_calls_nobody_else(book: CalendarBook) -> None:
         uow, book, notice(labels=labels), at=SATURDAY_23, on_call_numbers=NUMBERS
     )
     assert receipt.ticket is not None
-    acknowledge_page(uow, receipt.ticket, by="on-call +390500000001", at=SATURDAY_23)
+    acknowledge_page(uow, book, receipt.ticket, by="on-call +390500000001", at=SATURDAY_23)
     phone, report = place_calls(uow, book, SATURDAY_23)
     assert phone.sent == [] and report.cancelled == 2
 
@@ -363,7 +363,7 @@ def test_acknowledgement_takes_the_case_in_charge_once(book: CalendarBook) -> No
     assert receipt.ticket is not None
     at = iso("2026-11-21T23:05:00+01:00")
     for _ in range(2):
-        ticket = acknowledge_page(uow, receipt.ticket, by="on-call +1", at=at, call_sid="CA1")
+        ticket = acknowledge_page(uow, book, receipt.ticket, by="on-call +1", at=at, call_sid="CA1")
     assert (ticket.status, ticket.taken_at, ticket.taken_by) == ("taken", at, "on-call +1")
     assert ticket.notes.count("acknowledged") == 1
     turns = uow.transcripts.items[0].turns

@@ -96,7 +96,7 @@ def test_taking_in_charge_cancels_the_rest_and_tells_those_already_told(
     opening and escalated to at 10:00) gets taken_in_charge, each address once."""
     uow, ticket = _opened(book, contract())
     taken_at = _at("2026-11-21T10:30:00+01:00")
-    take_in_charge(uow, ticket.number or "", by="agent@example.com", at=taken_at)
+    take_in_charge(uow, book, ticket.number or "", by="agent@example.com", at=taken_at)
     pending = _plan(uow.outbox.items)
     assert [k for k, *_ in pending if k != "ticket_opened"] == ["taken_in_charge"] * 2
     assert {email for k, _, email, _ in pending if k == "taken_in_charge"} == {

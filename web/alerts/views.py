@@ -140,6 +140,7 @@ def acknowledge() -> Response:
     try:
         acknowledge_page(
             _fd().uow(),
+            _fd().book,
             number,
             by=f"on-call {engineer}",
             at=_now(),

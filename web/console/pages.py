@@ -230,7 +230,7 @@ def ticket_action(number: str, action: str) -> Any:
     fd, at = frontdoor(), now()
     try:
         if action == "take":
-            take_in_charge(fd.uow(), number, by=staff.email, at=at)
+            take_in_charge(fd.uow(), fd.book, number, by=staff.email, at=at)
         elif action == "wait":
             pause(fd.uow(), number, at=at)
         elif action == "resume":
