@@ -23,6 +23,7 @@ WEBHOOK_TYPES = {
     "breach_warning": "ticket.breach_warning",
     "breach": "ticket.breached",
     "taken_in_charge": "ticket.taken",
+    "resolved": "ticket.resolved",
 }
 SMS_LIMIT = 320  # two SMS segments: the headline, the time left and the link fit
 

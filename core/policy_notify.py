@@ -64,7 +64,7 @@ EscalationContacts = dict[str, dict[str, tuple[EscalationContact, ...]]]
 
 PhoneChannel = Literal["sms", "call"]
 EventKind = Literal[
-    "ticket_opened", "escalation_due", "breach_warning", "breach", "taken_in_charge"
+    "ticket_opened", "escalation_due", "breach_warning", "breach", "taken_in_charge", "resolved"
 ]
 EVENT_KINDS: tuple[EventKind, ...] = (
     "ticket_opened",
@@ -72,6 +72,7 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     "breach_warning",
     "breach",
     "taken_in_charge",
+    "resolved",
 )
 
 

@@ -74,6 +74,17 @@ def plan_taken(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at: 
     _to_webhooks(uow, book, ticket, "taken_in_charge", at, facts, at)
 
 
+def plan_resolved(
+    uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at: datetime
+) -> None:
+    """The ticket is closed: whatever is still to come is cancelled, and the webhooks that list
+    ``resolved`` are told."""
+    assert ticket.id is not None
+    _cancel(uow.outbox.for_ticket(ticket.id), after=None, at=at)
+    facts = {**_facts(uow, book, ticket), "taken_by": ticket.taken_by, "roles": ()}
+    _to_webhooks(uow, book, ticket, "resolved", at, facts, at)
+
+
 def plan_pause(uow: AbstractUnitOfWork, ticket: Ticket, at: datetime) -> None:
     """The clock stops at ``at``: the ladder events after it are cancelled."""
     assert ticket.id is not None

@@ -3,7 +3,8 @@
 A ticket is opened from a :class:`~core.decision.Decision` (which already holds the deadline and
 escalations computed by the SLA engine), once per idempotency key: a retried webhook gets the
 ticket the first delivery opened. Pausing (waiting for the customer or a third party) stops the
-clock; resuming recomputes the deadline and the escalations with every pause window left out.
+clock; resuming recomputes the deadline and the escalations with every pause window left out;
+resolving closes the ticket.
 Each change plans or cancels the ticket's notifications in the outbox, in the same transaction
 (:mod:`core.services.outbox`).
 """
@@ -18,7 +19,7 @@ from core.decision import Decision
 from core.model import Escalation, Pause, Ticket
 from core.repository import DuplicateError
 from core.services.errors import ServiceError, UnknownContract, UnknownTicket
-from core.services.outbox import plan_pause, plan_resume, plan_taken
+from core.services.outbox import plan_pause, plan_resolved, plan_resume, plan_taken
 from core.sla import EscalationAt, due_for_target, escalation_schedule, target_for
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
@@ -218,6 +219,27 @@ def resume(uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, at: date
     ticket.status = "taken" if ticket.taken_at else "open"
     _reschedule(uow, book, ticket)
     plan_resume(uow, book, ticket, current.start, at)
+    return ticket
+
+
+@transactional
+def resolve(
+    uow: AbstractUnitOfWork, book: CalendarBook, number: str, *, by: str, at: datetime
+) -> Ticket:
+    """The case is solved: the ticket closes (a ticket nobody had taken in charge is taken by
+    ``by`` first, so its escalations stop; an open pause ends). Resolving a closed ticket
+    again changes nothing."""
+    ticket = _ticket(uow, number)
+    if ticket.status == "closed":
+        return ticket
+    current = _open_pause(ticket)
+    if current is not None:
+        current.end = at
+    if ticket.taken_at is None:
+        ticket.taken_at, ticket.taken_by = at, by
+        plan_taken(uow, book, ticket, at)
+    ticket.status = "closed"
+    plan_resolved(uow, book, ticket, at)
     return ticket
 
 

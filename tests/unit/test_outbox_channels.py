@@ -14,7 +14,7 @@ from core.delivery import SMS_LIMIT, channel_of
 from core.model import Contract, OutboxEvent, Ticket
 from core.notify import Router
 from core.policy import Policy, PolicyError
-from core.services import Case, submit_case, take_in_charge
+from core.services import Case, resolve, submit_case, take_in_charge
 from core.settings import OutboxSettings
 from core.testing import FakeNotifier, FakeUnitOfWork
 from core.worker import OutboxWorker
@@ -178,3 +178,22 @@ def test_the_worker_sends_each_channel_through_its_adapter(
     assert (body["type"], body["ticket"]["number"]) == ("ticket.opened", ticket.number)
     assert webhook.sent[0].to_address == HOOK["url"] and webhook.sent[0].to_name == "chatops"
     assert [m.to_address for m in email.sent] == ["marco.bianchi@example.com"]
+
+
+def test_resolving_closes_the_ticket_stops_its_clock_and_tells_the_webhooks(
+    edited_policy: Callable[[Callable[[dict[str, Any]], None]], Policy],
+    contract: Callable[..., Contract],
+) -> None:
+    """Resolved before anyone took it: taken in charge by the resolver, closed, nothing left to
+    send but the team's taken_in_charge and one ticket.resolved; resolving again adds nothing."""
+    hook = {**HOOK, "events": ["resolved"]}
+    book = CalendarBook(edited_policy(with_phones(hooks=[hook])))
+    uow, ticket = opened(book, contract(), "P2")
+    at = datetime.fromisoformat("2026-11-20T17:20:00+01:00")
+    for _ in range(2):
+        resolve(uow, book, ticket.number or "", by="rt:luca", at=at)
+    assert (ticket.status, ticket.taken_at, ticket.taken_by) == ("closed", at, "rt:luca")
+    pending = [e for e in uow.outbox.items if e.status == "pending"]
+    assert {e.kind for e in pending} == {"ticket_opened", "taken_in_charge", "resolved"}
+    [resolved] = [e for e in pending if e.kind == "resolved"]
+    assert channel_of(resolved) == "webhook" and resolved.due_at == at
