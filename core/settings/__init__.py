@@ -84,15 +84,15 @@ DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 class Settings:
     database_url: str
     policy_path: str | None
-    twilio_auth_token: str | None
+    twilio_auth_token: str | None = field(repr=False)
     public_base_url: str | None
-    secret_key: str | None
+    secret_key: str | None = field(repr=False)
     production: bool
     transcript_retention_days: int = 365
     # issue #6, monitoring alerts: the webhook's bearer token, the label naming the contract,
     # the largest body accepted, and the on-call call (Twilio account, caller id; the numbers
     # are the IVR's on-call numbers, read once).
-    alerts_token: str | None = None
+    alerts_token: str | None = field(default=None, repr=False)
     alerts_contract_label: str = "contract"
     alerts_max_bytes: int = 1024 * 1024
     twilio_account_sid: str | None = None

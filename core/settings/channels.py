@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.settings import parse
 
@@ -30,10 +30,12 @@ DEFAULT_RASA_TIMEOUT = 30.0  # seconds: the first turn after start-up can be slo
 
 @dataclass(frozen=True)
 class ChatSettings:
-    token_secret: str = ""  # "" only in production without one: refused at start
+    # "" only in production without one: refused at start
+    token_secret: str = field(default="", repr=False)
     rasa_url: str = DEFAULT_RASA_URL
     rasa_timeout: float = DEFAULT_RASA_TIMEOUT
-    actions_secret: str = ""  # "" only in production without one: the action server refuses
+    # "" only in production without one: the action server refuses
+    actions_secret: str = field(default="", repr=False)
     rasa_host: str = LOOPBACK
     actions_host: str = LOOPBACK
 

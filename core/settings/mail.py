@@ -10,7 +10,7 @@
 | ``FRONTDOOR_MAIL_FROM`` | ``frontdoor@localhost`` | sender address |
 | ``FRONTDOOR_SMTP_TIMEOUT`` | ``30`` | seconds before a connection attempt fails |
 | ``FRONTDOOR_WORKER_POLL_SECONDS`` | ``30`` | pause between rounds when nothing is due |
-| ``FRONTDOOR_OUTBOX_BATCH`` | ``50`` | rows claimed per transaction |
+| ``FRONTDOOR_OUTBOX_BATCH`` | ``400`` | rows claimed per transaction |
 | ``FRONTDOOR_OUTBOX_LEASE_SECONDS`` | ``300`` | a claimed row is claimed again after this if
   its worker never recorded the result (it died) |
 | ``FRONTDOOR_OUTBOX_RETRY_SECONDS`` | ``60`` | first wait after a failed attempt, doubled
@@ -18,11 +18,14 @@
 | ``FRONTDOOR_OUTBOX_RETRY_MAX_SECONDS`` | ``3600`` | longest wait between attempts |
 | ``FRONTDOOR_OUTBOX_MAX_AGE_HOURS`` | ``24`` | a failing row older than this (from its due time) is
   dead |
+| ``FRONTDOOR_OUTBOX_DIGEST_MIN`` | ``3`` | more e-mails than this of one kind to one person in a
+  claimed batch go as one digest; ``0``: never |
+| ``FRONTDOOR_OUTBOX_DIGEST_MAX`` | ``200`` | most notifications listed in one digest |
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.settings import parse
 
@@ -33,7 +36,7 @@ class MailSettings:
     smtp_port: int = 587
     starttls: bool = True
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     sender: str = "frontdoor@localhost"
     timeout: float = 30.0
 
@@ -41,11 +44,15 @@ class MailSettings:
 @dataclass(frozen=True)
 class OutboxSettings:
     poll_seconds: float = 30.0
-    batch: int = 50
+    batch: int = 400
     lease_seconds: int = 300
     retry_seconds: int = 60
     retry_max_seconds: int = 3600
     max_age_hours: int = 24
+    # 0: no digests. The environment's default is 3 (load_outbox); settings built in code
+    # without it send one e-mail per notification, as before digests existed.
+    digest_min: int = 0
+    digest_max: int = 200
 
 
 def load_mail(env: parse.Env) -> MailSettings:
@@ -72,9 +79,19 @@ def load_mail(env: parse.Env) -> MailSettings:
 def load_outbox(env: parse.Env) -> OutboxSettings:
     return OutboxSettings(
         poll_seconds=parse.seconds(env, "FRONTDOOR_WORKER_POLL_SECONDS", 30.0),
-        batch=parse.whole(env, "FRONTDOOR_OUTBOX_BATCH", 50, "rows"),
+        batch=parse.whole(env, "FRONTDOOR_OUTBOX_BATCH", 400, "rows"),
         lease_seconds=parse.whole(env, "FRONTDOOR_OUTBOX_LEASE_SECONDS", 300, "seconds"),
         retry_seconds=parse.whole(env, "FRONTDOOR_OUTBOX_RETRY_SECONDS", 60, "seconds"),
         retry_max_seconds=parse.whole(env, "FRONTDOOR_OUTBOX_RETRY_MAX_SECONDS", 3600, "seconds"),
         max_age_hours=parse.whole(env, "FRONTDOOR_OUTBOX_MAX_AGE_HOURS", 24, "hours"),
+        digest_min=_count(env, "FRONTDOOR_OUTBOX_DIGEST_MIN", 3),
+        digest_max=parse.whole(env, "FRONTDOOR_OUTBOX_DIGEST_MAX", 200, "notifications"),
     )
+
+
+def _count(env: parse.Env, name: str, default: int) -> int:
+    """A whole number of e-mails, 0 allowed; unset or empty is ``default``."""
+    value = env.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise parse.SettingsError(f"{name} must be a whole number of e-mails, got {value!r}")
+    return int(value)
