@@ -17,6 +17,7 @@ from cli.call import call
 from cli.context import KEY, SETTINGS_KEY, fail, get_frontdoor
 from cli.data import contracts, db, demo, pin
 from cli.lang import lang
+from cli.mailsink import mailsink
 from cli.staff import staff, transcripts
 from cli.worker import worker
 from core.decision import TOPICS, Request, decide, served_language
@@ -172,7 +173,7 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-for command in (db, demo, contracts, pin, staff, transcripts, call, lang, worker):
+for command in (db, demo, contracts, pin, staff, transcripts, call, lang, worker, mailsink):
     cli.add_command(command)
 
 
