@@ -60,6 +60,7 @@ lint: $(STAMP)
 test: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
+	@scripts/rt-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Request Tracker unavailable: its tests will be skipped" >&2; }
 	@mkdir -p var
 	@# the chat model trains while the tests that do not need it run (two cores), then the rest
 	@url=$$(scripts/postgres-up.sh) || { if [ -n "$$FRONTDOOR_REQUIRE_POSTGRES" ]; then exit 1; fi; url=""; echo "PostgreSQL unavailable: its tests will be skipped" >&2; }; \

@@ -13,9 +13,11 @@ from typing import Any
 import click
 from dotenv import load_dotenv
 
+from cli.api_tokens import api_token
 from cli.call import call
 from cli.context import KEY, SETTINGS_KEY, fail, get_frontdoor
 from cli.data import contracts, db, demo, pin
+from cli.helpdesk import helpdesk
 from cli.lang import lang
 from cli.mailsink import mailsink
 from cli.staff import staff, transcripts
@@ -175,6 +177,8 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
 
 for command in (db, demo, contracts, pin, staff, transcripts, call, lang, worker, mailsink):
     cli.add_command(command)
+cli.add_command(api_token)
+cli.add_command(helpdesk)
 
 
 def _one_line(message: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from cli.context import fail, get_frontdoor
+from cli.helpdesk import helpdesk_notifier
 from core.adapters.db import sqlite_file
 from core.adapters.mail import SmtpNotifier
 from core.bootstrap import Frontdoor
@@ -39,6 +40,9 @@ def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
     adapters.update(
         adapters_from_settings(settings, voices=voices_from_policy(fd.policy.languages))
     )
+    helpdesk = helpdesk_notifier(fd)  # Request Tracker (docs/helpdesk.md)
+    if helpdesk is not None:
+        adapters["helpdesk"] = helpdesk
     return adapters
 
 

@@ -40,6 +40,8 @@ def missing(event: OutboxEvent) -> str | None:
         return None if endpoint.get("url") else "no webhook endpoint in the row"
     if channel == "oncall":
         return None if payload.get("to") else "no on-call number in the row"
+    if channel == "helpdesk":
+        return None if payload.get("number") else "no ticket number in the helpdesk row"
     recipient = payload.get("recipient") or {}
     if recipient.get("phone" if channel in ("sms", "call") else "email"):
         return None
@@ -52,6 +54,23 @@ def render(event: OutboxEvent, clock: Clock, base_url: str, at: datetime) -> Mes
     channel, payload = channel_of(event), event.payload
     if channel == "webhook":
         return _webhook(event, clock, base_url, at)
+    if channel == "helpdesk":  # the ticket's facts; the adapter adds the transcript
+        return Message(
+            delivery_id=event.delivery_id,
+            to_name=str(payload.get("queue") or ""),
+            to_address=str(payload["number"]),
+            language=str(payload.get("language") or "en"),
+            subject=str(payload.get("summary") or ""),
+            text="",
+            html="",
+            at=at,
+            channel="helpdesk",
+            data={
+                **payload,
+                "due_at": clock.due.isoformat() if clock.due else payload.get("due_at"),
+                "url": f"{base_url.rstrip('/')}/console/tickets/{payload['number']}",
+            },
+        )
     if channel == "oncall":
         return Message(
             delivery_id=event.delivery_id,

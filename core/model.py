@@ -144,8 +144,12 @@ class Ticket:
     taken_at: datetime | None = None
     taken_by: str | None = None
     notes: str = ""
+    helpdesk_ref: str | None = None  # the helpdesk's id of this ticket (docs/helpdesk.md)
     escalations: list[Escalation] = field(default_factory=list)
     pauses: list[Pause] = field(default_factory=list)
+    # when the store last wrote the ticket's row (the storage's clock, set by the adapter, not
+    # the instant an event claims): what the REST API's ``updated_since`` compares
+    updated_at: datetime | None = None
     id: int | None = None
 
 
@@ -257,6 +261,52 @@ class Alert:
         return f"{self.fingerprint}@{self.starts_at.isoformat()}"
 
 
+LiveState = Literal["waiting", "taken", "offered", "bot", "closed"]
+LIVE_ACTIVE: tuple[str, ...] = ("waiting", "taken", "offered")  # the bot does not answer
+
+
+@dataclass(eq=False)
+class LiveChat:
+    """A chat the assistant handed to a person (docs/live-chat.md): ``waiting`` for an agent,
+    ``taken`` by one agent, ``offered`` (nobody took it: the bot came back and offers a
+    ticket), then ``bot`` again or ``closed``. What the queue shows is copied here when the
+    hand-off starts, so that the queue is one read of one table."""
+
+    conversation_id: str  # the chat transcript's conversation id (the Rasa sender id)
+    requested_at: datetime
+    state: str = "waiting"
+    language: str = "en"
+    contract_code: str | None = None
+    customer: str | None = None
+    plan: str | None = None
+    requester: str = "admin"  # the role a ticket opened from the chat is asked for
+    summary: str = ""  # what the transcript says was asked and decided before the hand-off
+    agent_id: int | None = None
+    agent_name: str | None = None  # the first name the customer sees
+    taken_at: datetime | None = None
+    customer_seen_at: datetime | None = None  # the customer's stream's latest heartbeat
+    restart_bot: bool = False  # the bot is paused since the hand-off: restart it first
+    ticket_number: str | None = None
+    ended_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class LiveEvent:
+    """One event of a live chat (a message or a change of state); its id is the event id the
+    streams send and resume from."""
+
+    chat_id: int
+    at: datetime
+    kind: str  # message | status
+    speaker: str  # customer | agent | bot | system
+    text: str  # a message, or the status (taken, returned, closed, ticket, waiting)
+    staff_id: int | None = None
+    name: str | None = None  # the agent's first name
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    id: int | None = None
+
+
 OutboxKind = Literal[
     "ticket_opened", "escalation_due", "breach_warning", "breach", "taken_in_charge"
 ]
@@ -285,4 +335,41 @@ class OutboxEvent:
     last_error: str | None = None
     lease_until: datetime | None = None
     sent_at: datetime | None = None
+    id: int | None = None
+
+
+ApiScope = Literal["read", "write"]
+API_SCOPES: tuple[ApiScope, ...] = ("read", "write")
+
+
+@dataclass(eq=False)
+class ApiToken:
+    """A bearer token of the REST API (docs/api.md). Only the SHA-256 of the token is stored;
+    ``token_id``, the token's first characters after ``fd_``, is not secret and finds the row.
+    The current rate-limit window is kept on the row, so that every web worker counts the
+    same requests. A revoked token stays, for the record."""
+
+    name: str
+    token_id: str
+    secret_hash: str  # hex SHA-256 of the whole token
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    window_start: datetime | None = None
+    window_requests: int = 0
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ApiIdempotencyKey:
+    """The answer given to a write sent with an ``Idempotency-Key``: a repeat of the same
+    request by the same token gets it again, and nothing is done twice."""
+
+    token_id: int  # ApiToken.id
+    key: str
+    request_hash: str  # hex SHA-256 of the method, path and body
+    status: int
+    response: dict[str, Any]
+    created_at: datetime
     id: int | None = None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.model import PlanName
 from core.phone import is_e164
+from core.policy_helpdesk import HelpdeskPolicy, helpdesk_problems
 from core.policy_notify import (
     EscalationContacts,
     Notifications,
@@ -245,6 +246,7 @@ class Policy(_Frozen):
     escalation_contacts: EscalationContacts = Field(default_factory=dict)
     notifications: Notifications = Notifications.model_validate({})
     webhooks: tuple[Webhook, ...] = ()
+    helpdesk: HelpdeskPolicy | None = None  # None: the built-in console only (docs/helpdesk.md)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
@@ -278,6 +280,7 @@ class Policy(_Frozen):
             roles=ladder_roles | self.notifications.roles(),
         )
         problems += webhook_problems(self.webhooks, set(PRIORITIES), self.notifications)
+        problems += helpdesk_problems(self.helpdesk, set(self.theatres), set(PRIORITIES))
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -12,9 +12,13 @@ from datetime import datetime
 
 from core.model import (
     Alert,
+    ApiIdempotencyKey,
+    ApiToken,
     Call,
     Contract,
     Customer,
+    LiveChat,
+    LiveEvent,
     OnCallPin,
     OutboxEvent,
     PinAttempt,
@@ -190,3 +194,76 @@ class OutboxRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None: ...
+
+    @abc.abstractmethod
+    def lease(self, event_ids: list[int], until: datetime) -> None:
+        """One more attempt for each row, leased until ``until`` (one statement)."""
+
+    @abc.abstractmethod
+    def mark_sent(self, event_ids: list[int], at: datetime) -> list[tuple[int, str, str]]:
+        """Record the rows as sent at ``at`` (lease cleared, whatever their status; one
+        statement): (id, kind, delivery id) of each row that still exists."""
+
+
+class ApiTokenRepository(abc.ABC):
+    """The REST API's tokens and the answers kept for idempotency keys."""
+
+    @abc.abstractmethod
+    def add(self, token: ApiToken) -> None:
+        """Store ``token``; :class:`DuplicateError` when its name or token id is taken."""
+
+    @abc.abstractmethod
+    def get(self, name: str) -> ApiToken | None: ...
+
+    @abc.abstractmethod
+    def by_token_id(self, token_id: str, *, lock: bool = False) -> ApiToken | None:
+        """The token with this public id; ``lock`` holds its row until the transaction ends
+        (the requests of one token are counted one after the other)."""
+
+    @abc.abstractmethod
+    def list(self) -> list[ApiToken]: ...
+
+    @abc.abstractmethod
+    def answer(self, token_id: int, key: str) -> ApiIdempotencyKey | None:
+        """The answer kept for this token's idempotency key."""
+
+    @abc.abstractmethod
+    def add_answer(self, answer: ApiIdempotencyKey) -> None:
+        """Keep an answer; :class:`DuplicateError` when the token used the key already."""
+
+
+class LiveChatRepository(abc.ABC):
+    """Live hand-offs of chats (docs/live-chat.md) and their events."""
+
+    @abc.abstractmethod
+    def add(self, chat: LiveChat) -> None:
+        """Store ``chat``; :class:`DuplicateError` when its conversation has one."""
+
+    @abc.abstractmethod
+    def get(self, conversation_id: str, *, lock: bool = False) -> LiveChat | None:
+        """The conversation's hand-off; ``lock`` holds its row until commit (the events of one
+        chat are appended one transaction after the other, so their ids commit in order)."""
+
+    @abc.abstractmethod
+    def get_by_id(self, chat_id: int, *, lock: bool = False) -> LiveChat | None: ...
+
+    @abc.abstractmethod
+    def update_if(self, chat_id: int, states: Sequence[str], **values: object) -> bool:
+        """Set ``values`` on the chat only if it is in one of ``states``, in one conditional
+        ``UPDATE``; whether it was (two agents taking one chat: exactly one wins)."""
+
+    @abc.abstractmethod
+    def active(self, states: Sequence[str]) -> list[LiveChat]:
+        """Chats in ``states``, oldest request first."""
+
+    @abc.abstractmethod
+    def add_event(self, event: LiveEvent) -> None:
+        """Append an event and give it its id."""
+
+    @abc.abstractmethod
+    def events_after(self, chat_id: int, after: int, limit: int = 200) -> list[LiveEvent]:
+        """The chat's events with an id above ``after``, in order."""
+
+    @abc.abstractmethod
+    def last_event_id(self, chat_id: int) -> int:
+        """The chat's latest event id (0 when it has none)."""

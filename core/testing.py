@@ -13,9 +13,13 @@ from datetime import datetime
 from core import repository
 from core.model import (
     Alert,
+    ApiIdempotencyKey,
+    ApiToken,
     Call,
     Contract,
     Customer,
+    LiveChat,
+    LiveEvent,
     OnCallPin,
     OutboxEvent,
     PinAttempt,
@@ -244,6 +248,90 @@ class FakeOutboxRepository(repository.OutboxRepository):
     def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None:
         return next((e for e in self.items if e.id == event_id), None)
 
+    def lease(self, event_ids: list[int], until: datetime) -> None:
+        for event in self.items:
+            if event.id in event_ids:
+                event.lease_until, event.attempts = until, event.attempts + 1
+
+    def mark_sent(self, event_ids: list[int], at: datetime) -> list[tuple[int, str, str]]:
+        done: list[tuple[int, str, str]] = []
+        for event in self.items:
+            if event.id is not None and event.id in event_ids:
+                event.status, event.sent_at, event.lease_until = "sent", at, None
+                done.append((event.id, event.kind, event.delivery_id))
+        return done
+
+
+class FakeApiTokenRepository(repository.ApiTokenRepository):
+    def __init__(self) -> None:
+        self.items: list[ApiToken] = []
+        self.answers: list[ApiIdempotencyKey] = []
+
+    def add(self, token: ApiToken) -> None:
+        if self.get(token.name) or self.by_token_id(token.token_id):
+            raise repository.DuplicateError(token.name)
+        token.id = next(_ids)
+        self.items.append(token)
+
+    def get(self, name: str) -> ApiToken | None:
+        return next((t for t in self.items if t.name == name), None)
+
+    def by_token_id(self, token_id: str, *, lock: bool = False) -> ApiToken | None:
+        return next((t for t in self.items if t.token_id == token_id), None)
+
+    def list(self) -> list[ApiToken]:
+        return sorted(self.items, key=lambda t: t.name)
+
+    def answer(self, token_id: int, key: str) -> ApiIdempotencyKey | None:
+        return next((a for a in self.answers if (a.token_id, a.key) == (token_id, key)), None)
+
+    def add_answer(self, answer: ApiIdempotencyKey) -> None:
+        if self.answer(answer.token_id, answer.key):
+            raise repository.DuplicateError(answer.key)
+        answer.id = next(_ids)
+        self.answers.append(answer)
+
+
+class FakeLiveChatRepository(repository.LiveChatRepository):
+    def __init__(self) -> None:
+        self.items: list[LiveChat] = []
+        self.events: list[LiveEvent] = []
+
+    def add(self, chat: LiveChat) -> None:
+        if self.get(chat.conversation_id):
+            raise repository.DuplicateError(chat.conversation_id)
+        chat.id = next(_ids)
+        self.items.append(chat)
+
+    def get(self, conversation_id: str, *, lock: bool = False) -> LiveChat | None:
+        return next((c for c in self.items if c.conversation_id == conversation_id), None)
+
+    def get_by_id(self, chat_id: int, *, lock: bool = False) -> LiveChat | None:
+        return next((c for c in self.items if c.id == chat_id), None)
+
+    def update_if(self, chat_id: int, states: Sequence[str], **values: object) -> bool:
+        chat = self.get_by_id(chat_id)
+        if chat is None or chat.state not in states:
+            return False
+        for name, value in values.items():
+            setattr(chat, name, value)
+        return True
+
+    def active(self, states: Sequence[str]) -> list[LiveChat]:
+        found = [c for c in self.items if c.state in states]
+        return sorted(found, key=lambda c: (c.requested_at, c.id or 0))
+
+    def add_event(self, event: LiveEvent) -> None:
+        event.id = next(_ids)
+        self.events.append(event)
+
+    def events_after(self, chat_id: int, after: int, limit: int = 200) -> list[LiveEvent]:
+        found = [e for e in self.events if e.chat_id == chat_id and (e.id or 0) > after]
+        return found[:limit]
+
+    def last_event_id(self, chat_id: int) -> int:
+        return max((e.id or 0 for e in self.events if e.chat_id == chat_id), default=0)
+
 
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
@@ -258,6 +346,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.alerts = FakeAlertRepository()
         self.staff = FakeStaffRepository()
         self.outbox = FakeOutboxRepository()
+        self.live = FakeLiveChatRepository()
+        self.api_tokens = FakeApiTokenRepository()
         self.committed = 0
 
     def commit(self) -> None:

@@ -31,8 +31,10 @@ from core.adapters import orm
 from core.adapters.outbox_repository import SqlAlchemyOutboxRepository
 from core.adapters.repository import (
     SqlAlchemyAlertRepository,
+    SqlAlchemyApiTokenRepository,
     SqlAlchemyCallRepository,
     SqlAlchemyContractRepository,
+    SqlAlchemyLiveChatRepository,
     SqlAlchemyPinRepository,
     SqlAlchemyStaffRepository,
     SqlAlchemyTicketRepository,
@@ -57,6 +59,8 @@ class AbstractUnitOfWork(abc.ABC):
     calls: repository.CallRepository
     alerts: repository.AlertRepository
     outbox: repository.OutboxRepository
+    live: repository.LiveChatRepository
+    api_tokens: repository.ApiTokenRepository
     active: bool = False
 
     def __enter__(self) -> AbstractUnitOfWork:
@@ -155,6 +159,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.calls = SqlAlchemyCallRepository(self.session)
         self.alerts = SqlAlchemyAlertRepository(self.session)
         self.outbox = SqlAlchemyOutboxRepository(self.session)
+        self.live = SqlAlchemyLiveChatRepository(self.session)
+        self.api_tokens = SqlAlchemyApiTokenRepository(self.session)
 
     def _close(self) -> None:
         # close() rolls back what was not committed like rollback() would, but leaves the

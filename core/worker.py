@@ -7,10 +7,15 @@ One round (:meth:`OutboxWorker.run_once`) repeats until nothing is due:
    serialises write transactions instead); each gets ``lease_until = now + lease`` and one more
    attempt, its message is written, and the transaction commits;
 2. deliver each message through the :class:`~core.notify.Notifier`, outside any transaction
-   (the SMTP notifier keeps its connection open for the round);
+   (the SMTP notifier keeps its connection open for the round). E-mail rows of the batch with
+   the same recipient and kind, more than ``digest_min`` of them, go as digests: one e-mail
+   listing up to ``digest_max`` notifications, whose outcome every member row gets;
 3. record the batch's results in a new transaction: ``sent``; or ``failed`` with the error and
    a backoff (``lease_until`` = now + retry x 2^(attempts-1), at most the maximum), or ``dead``
    when the row is older than the maximum age.
+
+A batch's lease and a round's sent rows are written in one statement each (the repository's
+``lease`` and ``mark_sent``).
 
 A worker that dies between 1 and 3 leaves its rows leased: they are claimed again once the
 lease is over, with the same delivery id, so the receiver can drop a duplicate. The clock is
@@ -19,16 +24,18 @@ the ``clock`` the entry point gives (tests drive it).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core import delivery
 from core.calendar import CalendarBook, Window
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
-from core.notices import Clock
+from core.notices import Clock, DigestItem, compose_digest, has_digest
 from core.notify import DeliveryError, Message, Notifier
 from core.services.alert_calls import CALL_KIND, note_call
 from core.services.outbox import ticket_calendar
@@ -36,17 +43,34 @@ from core.settings import OutboxSettings
 from core.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
+# a digest's delivery id: uuid5 of its members' sorted delivery ids in this namespace
+DIGEST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:frontdoor:outbox-digest")
 
 
 @dataclass
 class Report:
-    """What one round did (``claimed`` counts the rows this worker leased)."""
+    """What one round did (``claimed`` counts the rows this worker leased, ``sent`` their
+    delivery ids, ``digests`` the digest e-mails handed over)."""
 
     claimed: int = 0
     sent: list[str] = field(default_factory=list)  # delivery ids
     failed: int = 0
     dead: int = 0
     cancelled: int = 0
+    digests: int = 0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to hand over and the outbox rows it stands for (several: a digest)."""
+
+    event_ids: tuple[int, ...]
+    message: Message
+
+
+def digest_id(delivery_ids: Sequence[str]) -> str:
+    """The delivery id of a digest: the same for the same members, in any order."""
+    return str(uuid.uuid5(DIGEST_NAMESPACE, ",".join(sorted(delivery_ids))))
 
 
 class OutboxWorker:
@@ -62,16 +86,22 @@ class OutboxWorker:
     ):
         self.uow, self.book, self.notifier = uow, book, notifier
         self.settings, self.base_url, self.clock = settings, base_url, clock
+        self._clocks: dict[tuple[object, ...], Clock] = {}  # one batch's (see _clock)
 
     def run_once(self) -> Report:
         """Send everything due now; rows that fail wait for their backoff (a later round)."""
         report = Report()
         try:
             while True:
-                claimed = self.claim(self.clock(), report)
-                if not claimed:
+                batch = self.claim_batch(self.clock(), report)
+                if not batch:
                     return report
-                results = [(event_id, self._send(message)) for event_id, message in claimed]
+                results: list[tuple[int, str | None]] = []
+                for item in batch:
+                    error = self._send(item.message)
+                    results += [(event_id, error) for event_id in item.event_ids]
+                    if len(item.event_ids) > 1 and error is None:
+                        report.digests += 1
                 self.record(results, report)
         finally:
             self._close_notifier()
@@ -87,22 +117,27 @@ class OutboxWorker:
             else:
                 if report.claimed:
                     log.info(
-                        "outbox: %d sent, %d failed, %d dead",
+                        "outbox: %d sent (%d digests), %d failed, %d dead",
                         len(report.sent),
+                        report.digests,
                         report.failed,
                         report.dead,
                     )
             stop.wait(self.settings.poll_seconds)
 
     def claim(self, now: datetime, report: Report) -> list[tuple[int, Message]]:
-        """Lease the rows due at ``now`` and write their messages, in one transaction."""
+        """Lease the rows due at ``now`` and write one message per row, in one transaction."""
+        return [(d.event_ids[0], d.message) for d in self.claim_batch(now, report, digests=False)]
+
+    def claim_batch(self, now: datetime, report: Report, *, digests: bool = True) -> list[Delivery]:
+        """Lease the rows due at ``now`` and write their messages (with ``digests``, one per
+        group of e-mails to the same person of the same kind), in one transaction."""
         lease = now + timedelta(seconds=self.settings.lease_seconds)
-        claimed: list[tuple[int, Message]] = []
+        rows: list[tuple[OutboxEvent, Ticket]] = []
         with self.uow() as uow:
             events = uow.outbox.claimable(now, self.settings.batch)
             tickets = uow.tickets.by_ids(e.ticket_id for e in events if e.ticket_id is not None)
             for event in events:
-                assert event.id is not None
                 ticket = tickets.get(event.ticket_id) if event.ticket_id is not None else None
                 reason = self._not_to_send(event, ticket)
                 if reason == "cancelled":
@@ -112,12 +147,62 @@ class OutboxWorker:
                     event.status, event.last_error = "dead", reason
                     report.dead += 1
                     continue
-                event.lease_until, event.attempts = lease, event.attempts + 1
                 assert ticket is not None
-                claimed.append((event.id, self._message(event, ticket, now)))
+                rows.append((event, ticket))
+            uow.outbox.lease([e.id for e, _ in rows if e.id is not None], lease)
+            batch = self._deliveries(rows, now, digests)
             uow.commit()
-        report.claimed += len(claimed)
-        return claimed
+        report.claimed += len(rows)
+        return batch
+
+    def _deliveries(
+        self, rows: list[tuple[OutboxEvent, Ticket]], now: datetime, digests: bool
+    ) -> list[Delivery]:
+        """One delivery per row, but digests for a group of more than ``digest_min`` e-mails
+        with the same recipient and kind, in the place of the group's first row."""
+        self._clocks.clear()
+        keys = [self._digest_key(event) if digests else None for event, _ in rows]
+        groups: dict[tuple[str, str], list[tuple[OutboxEvent, Ticket]]] = {}
+        for key, row in zip(keys, rows, strict=True):
+            if key is not None:
+                groups.setdefault(key, []).append(row)
+        found: list[Delivery] = []
+        for key, (event, ticket) in zip(keys, rows, strict=True):
+            group = groups[key] if key is not None else []
+            if len(group) <= self.settings.digest_min:
+                found.append(self._single(event, ticket, now))
+            elif group[0][0] is event:
+                found += self._digests(group, now)
+        return found
+
+    def _digest_key(self, event: OutboxEvent) -> tuple[str, str] | None:
+        """(kind, address) of an e-mail row that may join a digest, or None."""
+        if self.settings.digest_min == 0 or delivery.channel_of(event) != "email":
+            return None
+        if not has_digest(event.kind):
+            return None
+        return event.kind, str(event.payload["recipient"]["email"]).strip().lower()
+
+    def _digests(self, group: list[tuple[OutboxEvent, Ticket]], now: datetime) -> list[Delivery]:
+        """The group split evenly into digests of at most ``digest_max`` rows, in order."""
+        parts = -(-len(group) // self.settings.digest_max)
+        bounds = [len(group) * i // parts for i in range(parts + 1)]
+        found: list[Delivery] = []
+        for members in (group[a:b] for a, b in itertools.pairwise(bounds)):
+            if len(members) == 1:  # a maximum of 1: no digest
+                found.append(self._single(*members[0], now))
+                continue
+            items = [
+                DigestItem(e.delivery_id, e.payload, self._clock(e, t, now)) for e, t in members
+            ]
+            ids = digest_id([item.delivery_id for item in items])
+            message = compose_digest(members[0][0].kind, items, ids, self.base_url, now)
+            found.append(Delivery(tuple(e.id for e, _ in members if e.id is not None), message))
+        return found
+
+    def _single(self, event: OutboxEvent, ticket: Ticket, now: datetime) -> Delivery:
+        assert event.id is not None
+        return Delivery((event.id,), self._message(event, ticket, now))
 
     def deliver(self, event_id: int, message: Message, report: Report) -> None:
         """Send one claimed message and record the outcome in a transaction of its own."""
@@ -141,14 +226,22 @@ class OutboxWorker:
         return None
 
     def record(self, results: list[tuple[int, str | None]], report: Report) -> None:
-        """The outcomes of delivered rows (error None: sent), in one transaction."""
+        """The outcomes of delivered rows (error None: sent), in one transaction: the sent
+        rows in one statement, the others one by one."""
         now = self.clock()
         with self.uow() as uow:
+            sent = [event_id for event_id, error in results if error is None]
+            results = [(event_id, error) for event_id, error in results if error is not None]
+            for event_id, kind, delivery_id in uow.outbox.mark_sent(sent, now):
+                report.sent.append(delivery_id)
+                event = uow.outbox.get(event_id) if kind == CALL_KIND else None
+                if event is not None:  # the on-call call's outcome, on the ticket
+                    note_call(uow, event, None, now)
             for event_id, error in results:
                 event = uow.outbox.get(event_id, lock=True)
                 if event is not None:  # None: its ticket was deleted meanwhile
                     self._record(event, error, now, report)
-                    if event.kind == CALL_KIND:  # the on-call call's outcome, on the ticket
+                    if event.kind == CALL_KIND:
                         note_call(uow, event, error, now)
             uow.commit()
 
@@ -185,14 +278,22 @@ class OutboxWorker:
         return None
 
     def _message(self, event: OutboxEvent, ticket: Ticket, now: datetime) -> Message:
-        clock = Clock(due=None, left=None)
-        if ticket.due_at is not None and ticket.guaranteed:
-            calendar = ticket_calendar(self.book, ticket, event.payload)
-            pauses: list[Window] = [(p.start, p.end) for p in ticket.pauses]
+        return delivery.render(event, self._clock(event, ticket, now), self.base_url, now)
+
+    def _clock(self, event: OutboxEvent, ticket: Ticket, now: datetime) -> Clock:
+        """The ticket's deadline and business time left at ``now``, in the theatre's time
+        (kept for the batch: tickets opened together share it)."""
+        if ticket.due_at is None or not ticket.guaranteed:
+            return Clock(due=None, left=None)
+        calendar = ticket_calendar(self.book, ticket, event.payload)
+        pauses: tuple[Window, ...] = tuple((p.start, p.end) for p in ticket.pauses)
+        zone = self.book.policy.theatres[event.payload["theatre"]].zone
+        key = (id(calendar), ticket.due_at, pauses, str(zone), now)  # the book keeps calendars
+        found = self._clocks.get(key)
+        if found is None:
             if now < ticket.due_at:
                 left = calendar.elapsed(now, ticket.due_at, pauses)
             else:
                 left = -calendar.elapsed(ticket.due_at, now, pauses)
-            zone = self.book.policy.theatres[event.payload["theatre"]].zone
-            clock = Clock(due=ticket.due_at.astimezone(zone), left=left)
-        return delivery.render(event, clock, self.base_url, now)
+            found = self._clocks[key] = Clock(due=ticket.due_at.astimezone(zone), left=left)
+        return found

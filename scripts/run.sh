@@ -29,6 +29,8 @@ web="http://127.0.0.1:$FRONTDOOR_PORT"
 rasa="http://127.0.0.1:$RASA_PORT"
 actions="http://127.0.0.1:${ACTIONS_PORT:-5055}"
 procs="web rasa actions worker"
+# the helpdesk sync (docs/helpdesk.md) runs when Request Tracker is configured
+if [ -n "${FRONTDOOR_RT_URL:-}" ] || grep -qs '^FRONTDOOR_RT_URL=.' .env; then procs="$procs helpdesk"; fi
 sink=""
 if [ -z "${FRONTDOOR_SMTP_HOST:-}" ] && ! grep -qs '^FRONTDOOR_SMTP_HOST=' .env; then
   export MAILSINK_PORT=${MAILSINK_PORT:-8025}

@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
 from ivr import init_app as init_ivr
-from web import alerts, console, helpcenter, limits
+from web import alerts, api, console, helpcenter, limits
 
 
 def create_app(
@@ -28,6 +28,7 @@ def create_app(
         fd.warm(datetime.now(UTC).date())
     init_ivr(app, fd)
     alerts.init_app(app)
+    api.init_app(app)  # the REST API, /api/v1 (docs/api.md)
     console.init_app(app)
     helpcenter.init_app(app)
     limits.init_app(app)  # every route's body limit (docs/security-limits.md)

@@ -67,6 +67,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _id() -> Column[int]:
     return Column("id", Integer, primary_key=True, autoincrement=True)
 
@@ -158,9 +162,14 @@ tickets = Table(
     Column("taken_at", UtcDateTime, nullable=True),
     Column("taken_by", String(200), nullable=True),
     Column("notes", Text, nullable=False, default=""),
+    Column("helpdesk_ref", String(64), nullable=True),  # migration 0502
+    # when the row was last written, by the storage's clock: every ORM UPDATE of the ticket
+    # (status, taken, clock, notes) sets it; the REST API's updated_since (migration 0501)
+    Column("updated_at", UtcDateTime, nullable=True, default=_utc_now, onupdate=_utc_now),
     Index("ix_tickets_status_due_at", "status", "due_at"),
     Index("ix_tickets_due_at", "due_at"),
     Index("ix_tickets_conversation_id", "conversation_id"),
+    Index("ix_tickets_updated_at", "updated_at"),
 )
 
 escalations = Table(
@@ -315,6 +324,87 @@ outbox = Table(
 )
 
 
+# The REST API's bearer tokens (only a hash) with their rate-limit window, and the answers
+# kept for idempotency keys (migration 0501_api_tokens).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_id", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("window_start", UtcDateTime, nullable=True),
+    Column("window_requests", Integer, nullable=False, default=0),
+)
+
+# the helpdesk sync's progress: the latest helpdesk change applied (migration 0502)
+helpdesk_cursors = Table(
+    "helpdesk_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", UtcDateTime, nullable=False),
+)
+
+api_idempotency_keys = Table(
+    "api_idempotency_keys",
+    metadata,
+    _id(),
+    Column("token_id", ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("token_id", "key"),
+    Index("ix_api_idempotency_keys_created_at", "created_at"),
+)
+
+
+# Live hand-off of a chat to an agent (migration 0503_live_chat, docs/live-chat.md): one row
+# per handed-off conversation, and its events, whose ids the streams resume from.
+live_chats = Table(
+    "live_chats",
+    metadata,
+    _id(),
+    Column("conversation_id", String(200), nullable=False, unique=True),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("contract_code", String(64), nullable=True),
+    Column("customer", String(200), nullable=True),
+    Column("plan", String(16), nullable=True),
+    Column("requester", String(16), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("agent_id", ForeignKey("staff_accounts.id"), nullable=True),
+    Column("agent_name", String(64), nullable=True),
+    Column("taken_at", UtcDateTime, nullable=True),
+    Column("customer_seen_at", UtcDateTime, nullable=True),
+    Column("restart_bot", Boolean, nullable=False, default=False),
+    Column("ticket_number", String(32), nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Index("ix_live_chats_state_requested_at", "state", "requested_at"),
+)
+
+live_events = Table(
+    "live_events",
+    metadata,
+    _id(),
+    Column("chat_id", ForeignKey("live_chats.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("staff_id", Integer, nullable=True),
+    Column("name", String(64), nullable=True),
+    Column("buttons", JSON, nullable=False),
+    Index("ix_live_events_chat_id_id", "chat_id", "id"),
+)
+
+
 def _owned(cls: type, order_by: Any) -> Any:
     """A child collection that lives and dies with its parent, loaded eagerly so that objects
     returned by a service stay usable after the unit of work has closed its session."""
@@ -358,3 +448,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Call, calls)
     mapper_registry.map_imperatively(model.StaffAccount, staff_accounts)
     mapper_registry.map_imperatively(model.SignInThrottle, sign_in_throttles)
+    mapper_registry.map_imperatively(model.LiveChat, live_chats)
+    mapper_registry.map_imperatively(model.LiveEvent, live_events)
+    mapper_registry.map_imperatively(model.ApiToken, api_tokens)
+    mapper_registry.map_imperatively(model.ApiIdempotencyKey, api_idempotency_keys)

@@ -1,11 +1,13 @@
-"""SQLAlchemy implementation of the outbox port (claiming rows with ``SKIP LOCKED``)."""
+"""SQLAlchemy implementation of the outbox port (claiming rows with ``SKIP LOCKED``), with the
+worker's two bulk writes (:class:`core.worker.BulkOutbox`): a claimed batch's lease and a round's
+sent rows, one ``UPDATE`` each instead of one statement per row."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from core import repository
 from core.adapters import orm
@@ -55,3 +57,30 @@ class SqlAlchemyOutboxRepository(repository.OutboxRepository):
             statement = statement.with_for_update().execution_options(populate_existing=True)
         found: OutboxEvent | None = self.session.execute(statement).scalars().first()
         return found
+
+    def lease(self, event_ids: list[int], until: datetime) -> None:
+        """One more attempt for each row, leased until ``until``, in one ``UPDATE``."""
+        if not event_ids:
+            return
+        table = orm.outbox
+        statement = (
+            update(table)
+            .where(table.c.id.in_(sorted(event_ids)))
+            .values(lease_until=until, attempts=table.c.attempts + 1)
+        )
+        self.session.execute(statement)
+
+    def mark_sent(self, event_ids: list[int], at: datetime) -> list[tuple[int, str, str]]:
+        """Record the rows as sent at ``at`` (lease cleared), whatever their status, in one
+        ``UPDATE``: (id, kind, delivery id) of those that still exist."""
+        if not event_ids:
+            return []
+        table = orm.outbox
+        statement = (
+            update(table)
+            .where(table.c.id.in_(sorted(event_ids)))
+            .values(status="sent", sent_at=at, lease_until=None)
+            .returning(table.c.id, table.c.kind, table.c.delivery_id)
+        )
+        rows = self.session.execute(statement).all()
+        return [(int(row.id), str(row.kind), str(row.delivery_id)) for row in rows]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy import delete, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -16,9 +16,13 @@ from core import repository
 from core.adapters import orm
 from core.model import (
     Alert,
+    ApiIdempotencyKey,
+    ApiToken,
     Call,
     Contract,
     Customer,
+    LiveChat,
+    LiveEvent,
     OnCallPin,
     PinAttempt,
     SignInThrottle,
@@ -273,3 +277,91 @@ class SqlAlchemyAlertRepository(_Base, repository.AlertRepository):
         )
         found: Alert | None = self._one(statement)
         return found
+
+
+class SqlAlchemyApiTokenRepository(_Base, repository.ApiTokenRepository):
+    def add(self, token: ApiToken) -> None:
+        self.session.add(token)
+        _flush(self.session)
+
+    def get(self, name: str) -> ApiToken | None:
+        found: ApiToken | None = self._one(select(ApiToken).filter_by(name=name))
+        return found
+
+    def by_token_id(self, token_id: str, *, lock: bool = False) -> ApiToken | None:
+        statement = select(ApiToken).filter_by(token_id=token_id)
+        found: ApiToken | None = self._one(_locked(statement) if lock else statement)
+        return found
+
+    def list(self) -> list[ApiToken]:
+        statement = select(ApiToken).order_by(orm.api_tokens.c.name)
+        return list(self.session.execute(statement).scalars())
+
+    def answer(self, token_id: int, key: str) -> ApiIdempotencyKey | None:
+        statement = select(ApiIdempotencyKey).filter_by(token_id=token_id, key=key)
+        found: ApiIdempotencyKey | None = self._one(statement)
+        return found
+
+    def add_answer(self, answer: ApiIdempotencyKey) -> None:
+        self.session.add(answer)
+        _flush(self.session)
+
+
+class SqlAlchemyLiveChatRepository(_Base, repository.LiveChatRepository):
+    def add(self, chat: LiveChat) -> None:
+        self.session.add(chat)
+        _flush(self.session)
+
+    def get(self, conversation_id: str, *, lock: bool = False) -> LiveChat | None:
+        statement = select(LiveChat).filter_by(conversation_id=conversation_id)
+        statement = _locked(statement) if lock else statement
+        found: LiveChat | None = self._one(statement.execution_options(populate_existing=True))
+        return found
+
+    def get_by_id(self, chat_id: int, *, lock: bool = False) -> LiveChat | None:
+        statement = select(LiveChat).filter_by(id=chat_id)
+        statement = _locked(statement) if lock else statement
+        found: LiveChat | None = self._one(statement.execution_options(populate_existing=True))
+        return found
+
+    def update_if(self, chat_id: int, states: Sequence[str], **values: object) -> bool:
+        # PostgreSQL: a second UPDATE waits for the first one's row lock, then finds the state
+        # changed and updates nothing; SQLite: transactions begin IMMEDIATE (one writer)
+        table = orm.live_chats
+        statement = (
+            update(table)
+            .where(table.c.id == chat_id, table.c.state.in_(list(states)))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = self.session.execute(statement)
+        return bool(result.rowcount == 1)
+
+    def active(self, states: Sequence[str]) -> list[LiveChat]:
+        table = orm.live_chats
+        statement = (
+            select(LiveChat)
+            .where(table.c.state.in_(list(states)))
+            .order_by(table.c.requested_at, table.c.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def add_event(self, event: LiveEvent) -> None:
+        self.session.add(event)
+        _flush(self.session)
+
+    def events_after(self, chat_id: int, after: int, limit: int = 200) -> list[LiveEvent]:
+        table = orm.live_events
+        statement = (
+            select(LiveEvent)
+            .where(table.c.chat_id == chat_id, table.c.id > after)
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def last_event_id(self, chat_id: int) -> int:
+        table = orm.live_events
+        statement = select(func.max(table.c.id)).where(table.c.chat_id == chat_id)
+        return int(self.session.execute(statement).scalar() or 0)

@@ -25,6 +25,7 @@ from typing import Any
 
 from core.calendar import BusinessCalendar, CalendarBook, Window
 from core.delivery import channel_of
+from core.helpdesk import helpdesk_payload
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.policy_notify import contact_dict
 from core.unit_of_work import AbstractUnitOfWork
@@ -42,6 +43,8 @@ def plan_opening(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at
     policy = book.policy
     _write(uow, book, ticket, facts, "ticket_opened", at, policy.notifications.ticket_opened, at)
     _plan_ladder(uow, book, ticket, facts, after=None, at=at)
+    if policy.helpdesk is not None:  # one row hands the ticket to the helpdesk (core.helpdesk)
+        _add(uow, ticket, "ticket_opened", at, helpdesk_payload(ticket, facts, policy.helpdesk), at)
 
 
 def plan_taken(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at: datetime) -> None:

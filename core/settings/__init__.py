@@ -52,6 +52,7 @@ from core.settings.channels import (
 )
 from core.settings.dev_secrets import FILE_NAME as DEV_SECRETS_FILE
 from core.settings.dev_secrets import dev_secrets
+from core.settings.helpdesk import HelpdeskSettings, load_helpdesk
 from core.settings.ivr import IvrSettings, load_ivr
 from core.settings.mail import MailSettings, OutboxSettings, load_mail, load_outbox
 from core.settings.outbound import OutboundSettings, load_outbound
@@ -104,6 +105,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     outbound: OutboundSettings = field(default_factory=OutboundSettings)
+    helpdesk: HelpdeskSettings = field(default_factory=HelpdeskSettings)  # settings/helpdesk.py
 
     @property
     def on_call_numbers(self) -> tuple[str, ...]:
@@ -191,4 +193,5 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         mail=load_mail(env),
         outbox=load_outbox(env),
         outbound=load_outbound(env),
+        helpdesk=load_helpdesk(env, production=production),
     )

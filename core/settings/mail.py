@@ -49,9 +49,7 @@ class OutboxSettings:
     retry_seconds: int = 60
     retry_max_seconds: int = 3600
     max_age_hours: int = 24
-    # 0: no digests. The environment's default is 3 (load_outbox); settings built in code
-    # without it send one e-mail per notification, as before digests existed.
-    digest_min: int = 0
+    digest_min: int = 3  # more e-mails than this of one kind to one person: a digest; 0: never
     digest_max: int = 200
 
 

@@ -38,7 +38,7 @@ CHUNK = 64 * KIB
 MEMORY_BUDGET = 50 * MIB
 TOKEN = "alerts-token-" + "x" * 32
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-JSON_ROUTES = ("alerts.receive", "helpcenter.chat")
+JSON_ROUTES = ("alerts.receive", "helpcenter.chat", "api.ticket_event")
 ADMIN_ONLY = ("console.contracts_import",)
 
 
@@ -213,6 +213,7 @@ def test_every_post_route_is_covered(server: Server) -> None:
 ALL_POST_ROUTES = (
     "alerts.acknowledge",
     "alerts.receive",
+    "api.ticket_event",  # the REST API (web/api): bearer token first
     "console.sign_in_submit",
     "console.sign_out",
     "console.staff_create",
@@ -220,6 +221,11 @@ ALL_POST_ROUTES = (
     "console.outbox_action",
     "console.contracts_import",
     "console.ticket_action",
+    "console.live_take",  # the live hand-off (web/console/live.py)
+    "console.live_message",
+    "console.live_give_back",
+    "console.live_close",
+    "console.live_ticket",
     "helpcenter.chat",
     "helpcenter.sign_in",
     "helpcenter.sign_out",

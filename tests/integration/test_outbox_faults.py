@@ -141,7 +141,8 @@ def test_two_workers_on_postgresql_claim_disjoint_rows(
     assert len(all_ids) == 96
     clock = Clock(iso("2026-11-26T13:00:00+01:00"))  # Thursday: the whole ladder is due
     notifiers = [_SlowNotifier(), _SlowNotifier()]
-    workers = [make_worker(fd, n, clock, batch=5) for n in notifiers]
+    # one message per notification (no digests), so that counting messages counts notifications
+    workers = [make_worker(fd, n, clock, batch=5, digest_min=0) for n in notifiers]
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 

@@ -17,6 +17,7 @@ from core import views as queries
 from core.model import CHANNELS
 from core.policy import PRIORITIES
 from core.services import ServiceError, pause, resume, take_in_charge
+from web.console import live
 from web.console.auth import current_staff, frontdoor, login_required, now
 from web.console.blueprint import bp
 from web.console.clocks import duration, ticket_clock
@@ -258,4 +259,6 @@ def on_call_audit() -> Any:
 def handoffs() -> Any:
     with reading() as session:
         rows = queries.handoff_queue(session)
-    return render_template("console/handoffs.html", rows=rows, at=now())
+    # the live queue on top, kept up to date by its stream (web/console/live.py)
+    page = render_template("console/handoffs.html", rows=rows, at=now(), live=live.queue_now())
+    return page, 200, live.CSP

@@ -23,7 +23,7 @@ from flask import (
 from core.language import MIN_CONFIDENCE, MIN_WORDS, detect, language_words
 from core.tokens import issue_token
 from web import limits
-from web.helpcenter import demo_sign_in
+from web.helpcenter import demo_sign_in, live
 from web.helpcenter.blueprint import bp
 from web.helpcenter.demo_sign_in import DemoContact
 from web.helpcenter.rasa import RasaClient, RasaUnavailable
@@ -127,6 +127,9 @@ def chat() -> Any:
     language = _language(body.get("language") if isinstance(body, dict) else None)
     client: RasaClient = current_app.extensions["helpcenter.rasa"]
     try:
+        # live hand-off (docs/live-chat.md): the agent, not Rasa, while one has the chat
+        if (routed := live.intercept(message.strip(), language)) is not None:
+            return routed
         replies = client.send(_conversation_id(), message.strip(), _metadata(language))
     except RasaUnavailable as exc:
         current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
@@ -134,6 +137,7 @@ def chat() -> Any:
     return jsonify(
         replies=[{**r.as_json(), "lang": _text_language(r.text, language)} for r in replies],
         message_lang=_text_language(message, language),
+        **live.after_bot(language),
     )
 
 

@@ -67,6 +67,7 @@
       for (const reply of body.replies) {
         showButtons(bubble("bot", reply.text, reply.lang), reply.buttons);
       }
+      if (body.live) follow(body.live);
     } catch (e) {
       bubble("error", FALLBACK_ERROR);
     } finally {
@@ -74,6 +75,64 @@
       input.focus();
     }
   }
+
+  // Live hand-off (docs/live-chat.md): once an agent is asked for, the page follows the live
+  // chat's stream: the agent's (and the returning bot's) messages, the place in the queue.
+  let stream = null;
+  const waiting = document.createElement("p");
+  waiting.className = "live-waiting";
+  waiting.id = "live-waiting";
+  waiting.setAttribute("dir", "auto");
+  waiting.setAttribute("role", "status");
+  waiting.hidden = true;
+  log.after(waiting);
+
+  function follow(live) {
+    started = true;
+    panel.dataset.live = live.state;
+    if (stream) return;
+    stream = new EventSource(live.stream + "?after=" + encodeURIComponent(live.after));
+    stream.addEventListener("message", function (event) {
+      const e = JSON.parse(event.data);
+      waiting.hidden = true;
+      const item = bubble(e.speaker === "agent" ? "agent" : "bot", e.text, e.lang);
+      item.dataset.eventId = event.lastEventId;
+      if (e.speaker === "agent") {
+        const who = document.createElement("span");
+        who.className = "who";
+        who.textContent = e.name + " · " + e.label;
+        who.setAttribute("dir", "auto");
+        item.prepend(who);
+        // the label comes first: the text's own language sets the bubble's direction
+        if (e.lang === "ar") item.setAttribute("dir", "rtl");
+      }
+      showButtons(item, e.buttons);
+    });
+    stream.addEventListener("status", function (event) {
+      const e = JSON.parse(event.data);
+      if (e.status === "taken" || e.status === "returned" || e.status === "closed") waiting.hidden = true;
+      panel.dataset.live = e.status;
+      if (e.text) bubble("status", e.text, language.value);
+    });
+    stream.addEventListener("waiting", function (event) {
+      const e = JSON.parse(event.data);
+      waiting.textContent = e.text;
+      waiting.dataset.position = e.position;
+      waiting.hidden = false;
+    });
+    stream.addEventListener("end", function () {
+      stream.close();
+      stream = null;
+      waiting.hidden = true;
+      panel.dataset.live = "";
+    });
+  }
+
+  // after a reload: a live chat in progress is followed again
+  fetch(panel.dataset.liveState || "/help/live/state", { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (body) { if (body && body.live) follow(body.live); })
+    .catch(function () {});
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
