@@ -9,7 +9,9 @@ raises :class:`DeliveryError` with a one-line reason. Each message names its ``c
 - ``webhook``: a signed HTTP POST (``to_name`` the endpoint's name, ``to_address`` its URL,
   ``text`` the JSON body);
 - ``oncall``: the proactive alert's call to an on-call engineer, who presses 1 to take the
-  ticket (``data`` holds the page: ticket, customer, contract, product, summary).
+  ticket (``data`` holds the page: ticket, customer, contract, product, summary);
+- ``helpdesk``: the ticket handed to the helpdesk engineers work in (Request Tracker,
+  :mod:`outbound.request_tracker`; docs/helpdesk.md).
 
 :class:`Router` sends each message through the adapter of its channel; a channel nobody
 configured fails (and is retried, then dead, visibly). Every message carries the outbox row's
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-CHANNELS = ("email", "sms", "call", "webhook", "oncall")
+CHANNELS = ("email", "sms", "call", "webhook", "oncall", "helpdesk")
 
 
 class DeliveryError(Exception):
