@@ -1,6 +1,6 @@
-"""SQLAlchemy implementation of the outbox port (claiming rows with ``SKIP LOCKED``), with the
-worker's two bulk writes (:class:`core.worker.BulkOutbox`): a claimed batch's lease and a round's
-sent rows, one ``UPDATE`` each instead of one statement per row."""
+"""SQLAlchemy implementation of the outbox port: claiming rows with ``SKIP LOCKED``, and the
+worker's two bulk writes (a claimed batch's lease and a round's sent rows, one ``UPDATE`` each
+instead of one statement per row)."""
 
 from __future__ import annotations
 
