@@ -25,12 +25,14 @@ from typing import Any
 import pytest
 import requests
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from cli.helpdesk import helpdesk_notifier
 from cli.main import cli
 from cli.worker import delivery_adapters
 from core.adapters.db import upgrade
 from core.adapters.helpdesk_cursor import SqlCursor
+from core.adapters.orm import tickets
 from core.bootstrap import Frontdoor, bootstrap
 from core.helpdesk import HelpdeskError
 from core.model import OutboxEvent, Ticket, Turn
@@ -438,3 +440,32 @@ def test_rt_down_for_a_while_loses_nothing_and_creates_nothing_twice(rt: Rt, fd:
     assert sync(fd).applied == []
     assert len(rt.tickets("Queue = 'Support Europe' OR Queue = 'Support Americas'")) == 2
     assert helpdesk_notifier(fd) is not None
+
+
+def test_a_call_through_the_ivr_reaches_rt_with_its_transcript(rt: Rt, fd: Frontdoor) -> None:
+    """A caller on the Europe number (signed webhooks to the real IVR, `frontdoor call`)
+    reports a P2 problem: the ticket the IVR reads back is one RT ticket, channel phone, whose
+    first comment is the call's transcript."""
+    monday_10 = "2026-12-14T10:00:00+01:00"
+    played = CliRunner().invoke(
+        cli,
+        ["call", "--to", "+390584943232", "--from", "+390584000001", "--at", monday_10],
+        input="1\n2001\n1\n1\n2\n",
+        obj={"frontdoor": fd},
+        env={"TWILIO_AUTH_TOKEN": "", "PUBLIC_BASE_URL": "", "FRONTDOOR_IVR_SIMULATED_TIME": ""},
+    )
+    assert played.exit_code == 0, played.output
+    with fd.engine.connect() as connection:
+        [number] = connection.execute(select(tickets.c.number)).scalars()
+    opened = ticket(fd, number)
+    assert opened.channel == "phone"
+    assert ", ".join(opened.number or "") in played.output  # the number read to the caller
+    clock = Clock()
+    clock.now = datetime.fromisoformat(monday_10) + timedelta(minutes=1)  # the call's clock
+    assert worker(fd, clock).run_once().sent
+    [item] = rt.tickets(f"CF.{{Frontdoor ticket}} = '{opened.number}'")
+    assert custom_fields(item)["Channel"] == "phone"
+    [comment] = rt.comments(str(item["id"]))
+    assert f"ticket {opened.number} opened" in comment
+    assert "ivr: Please enter your customer code" in comment
+    assert "caller: ••••" in comment  # the code typed, masked as stored
