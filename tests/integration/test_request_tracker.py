@@ -27,6 +27,8 @@ import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.actions.requests import ActionSubmitReport
+from bot.frontdoor import CoreClient
 from cli.helpdesk import helpdesk_notifier
 from cli.main import cli
 from cli.worker import delivery_adapters
@@ -44,6 +46,7 @@ from core.services.helpdesk_sync import SyncReport, sync_once
 from core.settings import OutboxSettings, load_settings
 from core.worker import OutboxWorker
 from outbound.request_tracker import RequestTrackerHelpdesk, RtClient
+from tests.unit.bot_kit import SECRET, Chat, proven
 
 from .helpers import add_contract
 
@@ -469,3 +472,36 @@ def test_a_call_through_the_ivr_reaches_rt_with_its_transcript(rt: Rt, fd: Front
     assert f"ticket {opened.number} opened" in comment
     assert "ivr: Please enter your customer code" in comment
     assert "caller: ••••" in comment  # the code typed, masked as stored
+
+
+def test_a_chat_report_through_the_bot_reaches_rt_once(rt: Rt, fd: Frontdoor) -> None:
+    """An identified administrator reports a problem in the chat (the action server's report
+    action, as Rasa calls it, on this database): the ticket the bot announces is one RT
+    ticket in the Americas queue, channel chat."""
+    monday = datetime.fromisoformat("2026-12-14T15:00:00+00:00")  # 10:00 in New York
+    client = CoreClient(fd.policy, fd.book, fd.uow, SECRET, lambda: monday)
+    chat = proven(
+        Chat(
+            client,
+            customer_code="3001",
+            contact_email="admin@example.com",
+            contact_verified=True,
+            requester_role="admin",
+            language="en",
+        )
+    )
+    chat.slots.update(product="UCX Platform", description="calls drop after 30 s", priority="P2")
+    chat.slots.update(confirmed=True)  # the customer clicked "Yes, open it"
+    chat.user("/inform", "inform")
+    chat.run(ActionSubmitReport())
+    number = chat.slots["last_ticket"]
+    assert chat.said(f"I've opened ticket {number}")
+    clock = Clock()
+    clock.now = monday
+    assert worker(fd, clock).run_once().sent
+    [item] = rt.tickets(f"CF.{{Frontdoor ticket}} = '{number}'")
+    assert custom_fields(item)["Channel"] == "chat"
+    assert rt.api("GET", f"queue/{item['Queue']['id']}")["Name"] == "Support Americas"
+    [comment] = rt.comments(str(item["id"]))
+    assert f"ticket {number} opened" in comment
+    assert f"bot: I've opened ticket {number}" in comment  # the conversation, as stored
