@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from core.bootstrap import Frontdoor
 from core.services import Case, find_contract, submit_case
 
-from .console import ConsoleClient
+from .console import ConsoleClient, make_app
 
 OPENED = datetime.fromisoformat("2026-06-08T10:00:00+02:00")  # a Monday, office open
 
@@ -82,3 +84,23 @@ def test_the_outbox_page_is_for_admins_only(agent: ConsoleClient) -> None:
     """An agent neither sees the outbox nor retries a notification."""
     assert agent.get("/console/admin/outbox").status_code == 403
     assert agent.post("/console/admin/outbox/1/retry").status_code == 403
+
+
+def test_the_ticket_page_links_its_request_tracker_ticket(
+    frontdoor: Frontdoor, seeded: Any, clock: Any
+) -> None:
+    """Not handed over yet: said so; once the sync stored RT's id, a link to RT's page."""
+    rt = replace(frontdoor.settings.helpdesk, rt_url="https://rt.example.com", rt_token="t" * 40)
+    fd = replace(frontdoor, settings=replace(frontdoor.settings, helpdesk=rt))
+    agent = ConsoleClient(make_app(fd, clock).test_client())
+    assert agent.sign_in().status_code == 302
+    number = open_case(fd)
+    assert "not handed over" in agent.text(f"/console/tickets/{number}")
+    with fd.uow() as uow:
+        ticket = uow.tickets.get(number)
+        assert ticket is not None
+        ticket.helpdesk_ref = "42"
+        uow.commit()
+    page = agent.text(f"/console/tickets/{number}")
+    assert 'href="https://rt.example.com/Ticket/Display.html?id=42"' in page
+    assert "Request Tracker #42" in page

@@ -219,7 +219,16 @@ def ticket(number: str) -> Any:
         c=c,
         at=at,
         notifications=notifications,
+        helpdesk_url=_helpdesk_url(row.ticket.helpdesk_ref),
     )
+
+
+def _helpdesk_url(ref: str | None) -> str | None:
+    """The ticket's page in Request Tracker, when it has been handed over."""
+    base = frontdoor().settings.helpdesk.rt_url
+    if not ref or not base or not ref.isdigit():
+        return None
+    return f"{base.rstrip('/')}/Ticket/Display.html?id={ref}"
 
 
 @bp.post("/tickets/<number>/<action>")
