@@ -13,7 +13,8 @@ Run: ``.venv/bin/python bench/bench_outbox.py [--tickets 10000] [--workers 2]``.
 from ``FRONTDOOR_TEST_POSTGRES_URL`` (``scripts/postgres-up.sh`` prints one); the benchmark works
 in a schema of its own and drops it. Tickets are opened through the intake service (Gold P2,
 Europe); every other notification is cancelled and the first escalation of every ticket is made
-due now, so that the workers start with the whole backlog. Prints one JSON object.
+due at one instant 3 s ahead, while the workers run: they sleep until the next due instant, so
+they all start on the whole backlog at that instant. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -54,6 +55,7 @@ from core.settings import load_settings  # noqa: E402
 
 OPENED = datetime.fromisoformat("2026-11-23T09:00:00+01:00")  # a Monday, office open
 BATCH = 500  # tickets per transaction while seeding
+DUE_AHEAD_SECONDS = 3.0  # more than the poll (1 s): each worker has seen the row before
 
 
 class Sink:
@@ -125,12 +127,12 @@ def seed(url: str, tickets: int) -> None:
     fd.dispose()
 
 
-def make_due(url: str) -> dict[str, float]:
-    """Leave only each ticket's first escalation, due now: the due instant (epoch seconds) of
-    every delivery id left pending."""
+def make_due(url: str, ahead: float = 0.0) -> dict[str, float]:
+    """Leave only each ticket's first escalation, due ``ahead`` seconds from now (all at the
+    same instant): the due instant (epoch seconds) of every delivery id left pending."""
     fd = bootstrap(load_settings({"DATABASE_URL": url}))
     o = orm.outbox
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) + timedelta(seconds=ahead)
     with fd.engine.begin() as connection:
         first = (
             "SELECT id FROM (SELECT id, rank() OVER (PARTITION BY ticket_id ORDER BY due_at) AS r"
@@ -148,8 +150,10 @@ def make_due(url: str) -> dict[str, float]:
 
 
 def run_workers(url: str, port: int, workers: int, sink: Sink) -> tuple[dict[str, float], float]:
-    """Start the workers, wait until they poll, make the backlog due, wait until the sink has
-    every notification: the due instants and the seconds from due to the last one accepted."""
+    """Start the workers, wait until they poll, plan the backlog to fall due a few seconds
+    later (as escalations are planned ahead: the workers wake at that instant, not at their
+    next poll), wait until the sink has every notification: the due instants and the seconds
+    from due to the last one accepted."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -171,7 +175,7 @@ def run_workers(url: str, port: int, workers: int, sink: Sink) -> tuple[dict[str
                 if not line:  # it ended (its error is above)
                     raise SystemExit(f"a worker exited with {proc.wait()} before polling")
         time.sleep(1.5)
-        due = make_due(url)
+        due = make_due(url, ahead=DUE_AHEAD_SECONDS)
         start = min(due.values(), default=time.time())
         deadline = time.time() + max(300.0, len(due) / 20)
         while time.time() < deadline and not due.keys() <= sink.accepted.keys():

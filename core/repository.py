@@ -74,7 +74,8 @@ class TicketRepository(abc.ABC):
 
     @abc.abstractmethod
     def by_ids(self, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
-        """The tickets with these ids that exist, by id (one query)."""
+        """The tickets with these ids that exist, by id (one query), for reading their clock and
+        notes (their escalation ladder is loaded only when read)."""
 
 
 class TranscriptRepository(abc.ABC):
@@ -194,6 +195,11 @@ class OutboxRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None: ...
+
+    @abc.abstractmethod
+    def next_due(self) -> datetime | None:
+        """The earliest instant a pending or failed row can be claimed (its due time, or the
+        end of its lease or backoff), or None when there is none."""
 
     @abc.abstractmethod
     def lease(self, event_ids: list[int], until: datetime) -> None:

@@ -248,6 +248,14 @@ class FakeOutboxRepository(repository.OutboxRepository):
     def get(self, event_id: int, *, lock: bool = False) -> OutboxEvent | None:
         return next((e for e in self.items if e.id == event_id), None)
 
+    def next_due(self) -> datetime | None:
+        times = [
+            max(e.due_at, e.lease_until or e.due_at)
+            for e in self.items
+            if e.status in ("pending", "failed")
+        ]
+        return min(times, default=None)
+
     def lease(self, event_ids: list[int], until: datetime) -> None:
         for event in self.items:
             if event.id in event_ids:

@@ -43,6 +43,7 @@ from core.settings import OutboxSettings
 from core.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
+MIN_WAIT = 0.01  # seconds: a row due now (or overdue) is claimed at the next round
 # a digest's delivery id: uuid5 of its members' sorted delivery ids in this namespace
 DIGEST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:frontdoor:outbox-digest")
 
@@ -108,10 +109,13 @@ class OutboxWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Rounds until ``stop`` is set (SIGTERM): a round in progress finishes its deliveries,
-        then the worker waits ``poll_seconds`` or until stopped."""
+        then the worker waits until the next row falls due (at most ``poll_seconds``, the
+        longest a row written meanwhile waits) or until stopped."""
         while not stop.is_set():
+            wait = self.settings.poll_seconds
             try:
                 report = self.run_once()
+                wait = self.until_next_due(wait)
             except Exception:  # the database is down: log, wait, try again
                 log.exception("outbox round failed")
             else:
@@ -123,7 +127,16 @@ class OutboxWorker:
                         report.failed,
                         report.dead,
                     )
-            stop.wait(self.settings.poll_seconds)
+            stop.wait(wait)
+
+    def until_next_due(self, longest: float) -> float:
+        """Seconds until the next row can be claimed, at most ``longest``: an escalation goes
+        out at its instant, not up to a poll later."""
+        with self.uow() as uow:
+            due = uow.outbox.next_due()
+        if due is None:
+            return longest
+        return min(longest, max((due - self.clock()).total_seconds(), MIN_WAIT))
 
     def claim(self, now: datetime, report: Report) -> list[tuple[int, Message]]:
         """Lease the rows due at ``now`` and write one message per row, in one transaction."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from core import repository
 from core.adapters import orm
@@ -57,6 +57,16 @@ class SqlAlchemyOutboxRepository(repository.OutboxRepository):
             statement = statement.with_for_update().execution_options(populate_existing=True)
         found: OutboxEvent | None = self.session.execute(statement).scalars().first()
         return found
+
+    def next_due(self) -> datetime | None:
+        """The earliest of: an unleased row's due time, a leased or failed row's lease end
+        (after its due time, as it always is once claimed). Two indexed ``MIN`` queries."""
+        table = orm.outbox
+        open_rows = table.c.status.in_(CLAIMABLE)
+        due = select(func.min(table.c.due_at)).where(open_rows, table.c.lease_until.is_(None))
+        leased = select(func.min(table.c.lease_until)).where(open_rows)
+        found = [self.session.execute(q).scalar() for q in (due, leased)]
+        return min((t for t in found if t is not None), default=None)
 
     def lease(self, event_ids: list[int], until: datetime) -> None:
         """One more attempt for each row, leased until ``until``, in one ``UPDATE``."""

@@ -118,7 +118,9 @@ class SqlAlchemyTicketRepository(_Base, repository.TicketRepository):
         wanted = sorted(set(ticket_ids))
         if not wanted:
             return {}
-        statement = select(Ticket).where(orm.tickets.c.id.in_(wanted))
+        # what the outbox worker reads (deadline, pauses): the escalation ladder only if asked
+        ladder = lazyload(cast(Any, Ticket).escalations)
+        statement = select(Ticket).where(orm.tickets.c.id.in_(wanted)).options(ladder)
         found = self.session.execute(statement).unique().scalars()
         return {ticket.id: ticket for ticket in found if ticket.id is not None}
 

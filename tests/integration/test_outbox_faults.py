@@ -163,3 +163,20 @@ def test_two_workers_on_postgresql_claim_disjoint_rows(
     assert one and two
     assert len(one) + len(two) == len(all_ids) and set(one) | set(two) == all_ids
     assert {e.status for t in tickets for e in events(fd, t)} == {"sent"}
+
+
+def test_the_next_due_instant_is_read_from_the_database(fd: Frontdoor, mailbox: Mailbox) -> None:
+    """Opened Friday 17:00: the opening is due at once; the SMTP server down, the worker next
+    wakes at the end of the backoff (60 s); once sent, at the breach warning (Saturday 09:30)."""
+    open_gold_p2(fd)
+    with fd.uow() as uow:
+        assert uow.outbox.next_due() == iso(FRIDAY_17)
+    clock = Clock(iso(FRIDAY_17))
+    worker = make_worker(fd, SmtpNotifier(mailbox.settings()), clock, retry_seconds=60)
+    worker.run_once()
+    assert worker.until_next_due(10**6) == 60
+    mailbox.start()
+    clock.now += timedelta(seconds=60)
+    assert len(worker.run_once().sent) == 2
+    warning = iso("2026-11-21T09:30:00+01:00")
+    assert worker.until_next_due(10**6) == (warning - clock.now).total_seconds()

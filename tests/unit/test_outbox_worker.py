@@ -131,3 +131,24 @@ def test_mail_settings_are_read_once_from_the_environment() -> None:
     assert (mail.smtp_host, mail.smtp_port, mail.starttls) == ("smtp.example.com", 2525, False)
     assert (mail.user, mail.password, mail.sender) == ("fd", "pw", "fd@example.com")
     assert settings.outbox.retry_seconds == 30 and settings.outbox.lease_seconds == 300
+
+
+def test_between_rounds_the_worker_sleeps_until_the_next_row_falls_due(
+    book: CalendarBook, contract: Callable[..., Contract]
+) -> None:
+    """Friday 17:00, the opening sent: the next row (the warning, Saturday 09:30) is far off,
+    so the worker waits its longest; a row due in 90 s: it wakes in 90 s; one failing now
+    waits for its backoff; nothing left: the longest again."""
+    uow, notifier, worker = _worker(book, contract())
+    worker.run_once()
+    assert worker.until_next_due(300) == 300
+    [soon] = [e for e in uow.outbox.items if e.kind == "breach_warning"][:1]
+    soon.due_at = FRIDAY_17 + timedelta(seconds=90)
+    assert worker.until_next_due(300) == 90
+    notifier.failing = "SMTPServerDisconnected: down"
+    soon.due_at = FRIDAY_17
+    worker.run_once()  # fails: retried after 60 s
+    assert worker.until_next_due(300) == 60
+    for event in uow.outbox.items:
+        event.status = "sent"
+    assert worker.until_next_due(300) == 300
