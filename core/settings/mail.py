@@ -9,7 +9,8 @@
 | ``FRONTDOOR_SMTP_USER``, ``FRONTDOOR_SMTP_PASSWORD`` | none | log in when a user is set |
 | ``FRONTDOOR_MAIL_FROM`` | ``frontdoor@localhost`` | sender address |
 | ``FRONTDOOR_SMTP_TIMEOUT`` | ``30`` | seconds before a connection attempt fails |
-| ``FRONTDOOR_WORKER_POLL_SECONDS`` | ``30`` | pause between rounds when nothing is due |
+| ``FRONTDOOR_WORKER_POLL_SECONDS`` | ``30`` | longest pause between rounds (the worker wakes at
+  the next due instant when it comes sooner) |
 | ``FRONTDOOR_OUTBOX_BATCH`` | ``400`` | rows claimed per transaction |
 | ``FRONTDOOR_OUTBOX_LEASE_SECONDS`` | ``300`` | a claimed row is claimed again after this if
   its worker never recorded the result (it died) |
