@@ -7,13 +7,13 @@ notes its outcome on the ticket and in the alert's transcript (:func:`note_call`
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
 from core.alerts import CHANNEL, CallAttempt, OnCallPage
 from core.model import Alert, Contract, OutboxEvent, Ticket, Transcript, Turn
+from core.services.outbox import add_event
 from core.services.tickets import add_note
 from core.unit_of_work import AbstractUnitOfWork
 
@@ -38,16 +38,7 @@ def queue_calls(
         return (CallAttempt(to="", error="on-call calling is not configured"),)
     facts = {"channel": "oncall", "number": ticket.number, "theatre": contract.theatre}
     for to in numbers:
-        payload = {**asdict(page), **facts, "to": to}
-        event = OutboxEvent(
-            kind=CALL_KIND,
-            ticket_id=ticket.id,
-            payload=payload,
-            delivery_id=str(uuid.uuid4()),
-            due_at=at,
-            created_at=at,
-        )
-        uow.outbox.add(event)
+        add_event(uow, ticket, CALL_KIND, at, {**asdict(page), **facts, "to": to}, at)
     say(transcript, at, f"on-call call queued to {', '.join(numbers)}", "event")
     return tuple(CallAttempt(to=to) for to in numbers)
 

@@ -44,7 +44,8 @@ def plan_opening(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at
     _write(uow, book, ticket, facts, "ticket_opened", at, policy.notifications.ticket_opened, at)
     _plan_ladder(uow, book, ticket, facts, after=None, at=at)
     if policy.helpdesk is not None:  # one row hands the ticket to the helpdesk (core.helpdesk)
-        _add(uow, ticket, "ticket_opened", at, helpdesk_payload(ticket, facts, policy.helpdesk), at)
+        handover = helpdesk_payload(ticket, facts, policy.helpdesk)
+        add_event(uow, ticket, "ticket_opened", at, handover, at)
 
 
 def plan_taken(uow: AbstractUnitOfWork, book: CalendarBook, ticket: Ticket, at: datetime) -> None:
@@ -194,11 +195,11 @@ def _to_person(
     payload: dict[str, Any],
     at: datetime,
 ) -> None:
-    _add(uow, ticket, kind, due, payload, at)
+    add_event(uow, ticket, kind, due, payload, at)
     recipient = payload.get("recipient") or {}
     if recipient.get("phone"):
         for channel in book.policy.notifications.phone_channels.get(ticket.priority, ()):
-            _add(uow, ticket, kind, due, {**payload, "channel": channel}, at)
+            add_event(uow, ticket, kind, due, {**payload, "channel": channel}, at)
 
 
 def _to_webhooks(
@@ -213,10 +214,11 @@ def _to_webhooks(
     for hook in book.policy.webhooks:
         if kind in hook.events:
             endpoint = {"name": hook.name, "url": hook.url}
-            _add(uow, ticket, kind, due, {**facts, "channel": "webhook", "endpoint": endpoint}, at)
+            payload = {**facts, "channel": "webhook", "endpoint": endpoint}
+            add_event(uow, ticket, kind, due, payload, at)
 
 
-def _add(
+def add_event(
     uow: AbstractUnitOfWork,
     ticket: Ticket,
     kind: str,
@@ -224,6 +226,7 @@ def _add(
     payload: dict[str, Any],
     at: datetime,
 ) -> None:
+    """One outbox row for ``ticket``, due at ``due``, with a new delivery id."""
     event = OutboxEvent(
         kind=kind,
         ticket_id=ticket.id,

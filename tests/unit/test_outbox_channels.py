@@ -11,13 +11,14 @@ import pytest
 
 from core.calendar import CalendarBook
 from core.delivery import SMS_LIMIT, channel_of
-from core.model import Contract, OutboxEvent, Ticket
+from core.model import Contract, OutboxEvent
 from core.notify import Router
 from core.policy import Policy, PolicyError
-from core.services import Case, resolve, submit_case, take_in_charge
+from core.services import resolve, take_in_charge
 from core.settings import OutboxSettings
 from core.testing import FakeNotifier, FakeUnitOfWork
 from core.worker import OutboxWorker
+from tests.unit.test_outbox_planning import opened
 
 FRIDAY_17 = datetime.fromisoformat("2026-11-20T17:00:00+01:00")  # Rome, one hour to closing
 HOOK = {"name": "chatops", "url": "https://chat.example.com/hooks/fd"}
@@ -34,24 +35,6 @@ def with_phones(channels: list[str] | None = None, hooks: list[dict[str, Any]] |
         data["webhooks"] = hooks or []
 
     return edit
-
-
-def opened(book: CalendarBook, contract: Contract, priority: str) -> tuple[FakeUnitOfWork, Ticket]:
-    uow = FakeUnitOfWork()
-    uow.contracts.add(contract)
-    case = Case(
-        channel="phone",
-        conversation_id="CA1",
-        at=FRIDAY_17,
-        contract=contract,
-        priority=priority,
-        language="en",
-        summary="switchboard down",
-        idempotency_key="phone:CA1",
-    )
-    ticket = submit_case(uow, book, case).ticket
-    assert ticket is not None
-    return uow, ticket
 
 
 def rows(uow: FakeUnitOfWork, channel: str, status: str = "pending") -> list[OutboxEvent]:

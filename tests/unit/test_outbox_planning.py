@@ -21,9 +21,10 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _opened(
-    book: CalendarBook, contract: Contract, at: datetime = FRIDAY_17
+def opened(
+    book: CalendarBook, contract: Contract, priority: str = "P2", at: datetime = FRIDAY_17
 ) -> tuple[FakeUnitOfWork, Ticket]:
+    """A phone case of ``contract`` at ``at`` through the intake service, on the fakes."""
     uow = FakeUnitOfWork()
     uow.contracts.add(contract)
     case = Case(
@@ -31,7 +32,7 @@ def _opened(
         conversation_id="CA1",
         at=at,
         contract=contract,
-        priority="P2",
+        priority=priority,
         language="en",
         summary="switchboard down",
         idempotency_key="phone:CA1",
@@ -55,7 +56,7 @@ def test_a_gold_p2_opened_friday_evening_plans_its_ladder_on_business_time(
 ) -> None:
     """Friday 17:00 Rome: opened now, warning Sat 09:30, breach and team Sat 10:00, regional
     manager Sat 12:00, manager Mon 15:00, CEO Thu 12:00, to each role's people."""
-    uow, ticket = _opened(book, contract())
+    uow, ticket = opened(book, contract())
     plan = _plan(uow.outbox.items)
     assert [(kind, role, due) for kind, role, _, due in plan] == [
         ("ticket_opened", "Support team", FRIDAY_17),
@@ -82,7 +83,7 @@ def test_a_retried_case_plans_nothing_twice(
 ) -> None:
     """The same idempotency key again returns the ticket and adds no event."""
     gold = contract()
-    uow, _ = _opened(book, gold)
+    uow, _ = opened(book, gold)
     before = len(uow.outbox.items)
     again = Case("phone", "CA1", FRIDAY_17, gold, "P2", "en", idempotency_key="phone:CA1")
     submit_case(uow, book, again)
@@ -94,7 +95,7 @@ def test_taking_in_charge_cancels_the_rest_and_tells_those_already_told(
 ) -> None:
     """Taken Sat 10:30: later steps and the breach events are cancelled; the team (told of the
     opening and escalated to at 10:00) gets taken_in_charge, each address once."""
-    uow, ticket = _opened(book, contract())
+    uow, ticket = opened(book, contract())
     taken_at = _at("2026-11-21T10:30:00+01:00")
     take_in_charge(uow, book, ticket.number or "", by="agent@example.com", at=taken_at)
     pending = _plan(uow.outbox.items)
@@ -113,7 +114,7 @@ def test_a_pause_moves_the_pending_steps_by_the_business_time_waited(
 ) -> None:
     """Paused Sat 09:00-11:00 (two business hours): the 10:00 and 12:00 steps move to 12:00 and
     14:00; the ones before the pause stay; nothing is planned twice."""
-    uow, ticket = _opened(book, contract())
+    uow, ticket = opened(book, contract())
     number = ticket.number or ""
     pause(uow, number, at=_at("2026-11-21T09:00:00+01:00"))
     assert [k for k, *_ in _plan(uow.outbox.items)] == ["ticket_opened"] * 2
@@ -137,7 +138,7 @@ def test_a_role_nobody_holds_gets_one_event_without_recipient(
     def no_contacts(data: dict[str, Any]) -> None:
         data["escalation_contacts"] = {}
 
-    uow, _ = _opened(CalendarBook(edited_policy(no_contacts)), contract())
+    uow, _ = opened(CalendarBook(edited_policy(no_contacts)), contract())
     assert uow.outbox.items and all(e.payload["recipient"] is None for e in uow.outbox.items)
 
 
