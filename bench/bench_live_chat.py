@@ -23,7 +23,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,7 @@ from core.services import (  # noqa: E402
     upsert_contract,
 )
 from core.settings import load_settings  # noqa: E402
+from tests.e2e.chat_stack import free_port  # noqa: E402
 
 CHROMIUM = os.environ.get("FRONTDOOR_CHROMIUM", "/usr/bin/chromium")
 AGENT, PASSWORD = "marco.rossi@example.com", "bench password long enough"
@@ -65,12 +65,6 @@ THEATRES = (
     ("americas", "mon-fri", "America/New_York"),
 )
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def prepare(url: str) -> None:

@@ -1,7 +1,10 @@
-"""Helpers for the integration tests: contracts, decisions and table dumps."""
+"""Helpers for the integration tests: contracts, decisions, table dumps, ports and waiting."""
 
 from __future__ import annotations
 
+import socket
+import time
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -63,3 +66,20 @@ def all_stored_text(fd: Frontdoor) -> list[str]:
 def count(fd: Frontdoor, table: str) -> int:
     with fd.engine.connect() as connection:
         return len(connection.execute(select(metadata.tables[table])).all())
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll ``condition`` every 0.2 s until it holds; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from core.adapters.orm import alerts, tickets
 from core.bootstrap import Frontdoor
 from core.services import ContactSpec
 
-from .helpers import add_contract
+from .helpers import add_contract, free_port, wait_for
 from .test_alerts_http import TOKEN, RecordingHttpClient, app_for, place_calls
 
 BINARY = "/usr/bin/prometheus-alertmanager"
@@ -59,13 +57,6 @@ receivers:
             type: Bearer
             credentials: {token}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Deliveries:
@@ -147,15 +138,6 @@ def alertmanager(
         process.terminate()
         process.wait(timeout=10)
         log.close()
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def rfc3339(at: datetime) -> str:

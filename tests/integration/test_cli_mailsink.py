@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mailbox
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from core.bootstrap import Frontdoor
 
+from .helpers import free_port
 from .test_cli_data import assert_one_line_error
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def greeting(port: int, timeout: float = 20) -> None:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -48,7 +46,7 @@ from core.worker import OutboxWorker
 from outbound.request_tracker import RequestTrackerHelpdesk, RtClient
 from tests.unit.bot_kit import SECRET, Chat, proven
 
-from .helpers import add_contract
+from .helpers import add_contract, free_port, wait_for
 
 RT_SERVER = "/usr/share/request-tracker5/libexec/rt-server"
 SETUP = "/usr/sbin/rt-setup-database-5"
@@ -111,13 +109,6 @@ INITIAL_DATA = """
 }});
 1;
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def rt_env(config: Path) -> dict[str, str]:
@@ -227,15 +218,6 @@ def _decoded(content: str) -> str:
     import base64
 
     return base64.b64decode(content).decode()
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
