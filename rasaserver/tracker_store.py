@@ -6,8 +6,11 @@ per REST turn. This subclass keeps the last conversations of this process in mem
 in-memory store does: serialised text) and only *appends* the new events to the same SQL table,
 so the database stays complete and a restarted Rasa reads it back as usual.
 
-One Rasa process only (the default in-memory lock store implies it): with several processes,
-use ``type: SQL`` and the Redis lock store instead (endpoints.yml).
+Several Rasa processes on one database (behind a load balancer, with the Redis lock store so
+that a conversation's turns run one at a time) stay correct: a cached conversation is used only
+while the newest stored event id of that conversation is still the one this process wrote last
+(one indexed query); when another process has stored a turn since, the conversation is read
+again from the table.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._recent: OrderedDict[str, tuple[str, int]] = OrderedDict()
+        # sender id -> (serialised tracker, events stored, id of the newest stored event)
+        self._recent: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
         self.engine: Any
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_open()
@@ -49,29 +53,49 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         hit = self._recent.get(sender_id)
-        if hit is None:
-            tracker = await super().retrieve(sender_id)
-            if tracker is not None:
-                self._remember(tracker)
-            return tracker
-        self._recent.move_to_end(sender_id)
-        cached: DialogueStateTracker | None = self.deserialise_tracker(sender_id, hit[0])
-        return cached
+        if hit is not None and hit[2] == self._newest_id(sender_id):
+            self._recent.move_to_end(sender_id)
+            cached: DialogueStateTracker | None = self.deserialise_tracker(sender_id, hit[0])
+            return cached
+        self._recent.pop(sender_id, None)  # unknown here, or another process stored a turn
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._remember(tracker, self._newest_id(sender_id))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         hit = self._recent.get(tracker.sender_id)
         if hit is None:
             await super().save(tracker)
-        else:
-            await self.stream_events(tracker)
-            new = itertools.islice(tracker.events, hit[1], len(tracker.events))
-            with self.session_scope() as session:
-                session.add_all(self._row(tracker.sender_id, event) for event in new)
-                session.commit()
-        self._remember(tracker)
+            self._remember(tracker, self._newest_id(tracker.sender_id))
+            return
+        await self.stream_events(tracker)
+        new = itertools.islice(tracker.events, hit[1], len(tracker.events))
+        rows = [self._row(tracker.sender_id, event) for event in new]
+        newest = hit[2]
+        with self.session_scope() as session:
+            session.add_all(rows)
+            session.flush()  # the new rows' ids
+            newest = max((int(row.id) for row in rows), default=newest)
+            session.commit()
+        self._remember(tracker, newest)
 
-    def _remember(self, tracker: DialogueStateTracker) -> None:
-        self._recent[tracker.sender_id] = (self.serialise_tracker(tracker), len(tracker.events))
+    def _newest_id(self, sender_id: str) -> int:
+        """The id of the newest stored event of ``sender_id`` (0: none)."""
+        with self.session_scope() as session:
+            newest = (
+                session.query(sa.func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .scalar()
+            )
+        return int(newest or 0)
+
+    def _remember(self, tracker: DialogueStateTracker, newest: int) -> None:
+        self._recent[tracker.sender_id] = (
+            self.serialise_tracker(tracker),
+            len(tracker.events),
+            newest,
+        )
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > MAX_CONVERSATIONS:
             self._recent.popitem(last=False)
