@@ -48,8 +48,8 @@ run: install
 	FRONTDOOR_PORT=$(PORT) scripts/run.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check core cli web ivr bot outbound tests bench phonesim rasaserver
-	$(BIN)/ruff format --check core cli web ivr bot outbound tests bench phonesim rasaserver
+	$(BIN)/ruff check core cli web ivr bot outbound deploy tests bench phonesim rasaserver
+	$(BIN)/ruff format --check core cli web ivr bot outbound deploy tests bench phonesim rasaserver
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
