@@ -12,7 +12,7 @@ PORT ?= 5000
 export VENV_BIN := $(BIN)
 export RASA_BIN
 
-.PHONY: run test test-chat install upgrade db lint unit integration bench clean
+.PHONY: run run-scaled test test-chat install upgrade db lint unit integration bench clean
 
 install: $(STAMP) $(RASA_STAMP)
 
@@ -47,6 +47,11 @@ db: $(STAMP)
 run: install
 	FRONTDOOR_PORT=$(PORT) scripts/run.sh
 
+# The scale-out topology on this machine (docs/scale-out.md): haproxy on port 8000, two of each
+# process, PostgreSQL and Redis (installed from Debian's packages when missing; needs root).
+run-scaled: install
+	PORT=$(or $(SCALED_PORT),8000) scripts/run-scaled.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check core cli web ivr bot outbound deploy tests bench phonesim rasaserver
 	$(BIN)/ruff format --check core cli web ivr bot outbound deploy tests bench phonesim rasaserver
@@ -60,6 +65,8 @@ lint: $(STAMP)
 test: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
 	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
+	@scripts/prometheus-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Prometheus unavailable: its test will be skipped" >&2; }
+	@scripts/scale-out-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "haproxy or Redis unavailable: the scale-out tests will be skipped" >&2; }
 	@scripts/rt-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Request Tracker unavailable: its tests will be skipped" >&2; }
 	@mkdir -p var
 	@# the chat model trains while the tests that do not need it run (two cores), then the rest

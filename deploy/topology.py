@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,8 +36,11 @@ from deploy.ports import free_port
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("web", "rasa", "actions", "worker")
 # a Redis that keeps nothing on disk (the lock store's locks live seconds), on loopback
-REDIS = ("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+REDIS = (REDIS_SERVER, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"  # sbin: not on a user's PATH
 GUNICORN = (sys.executable, "-m", "gunicorn", "--graceful-timeout", "5", "web:create_app()")
+TOOLS = (REDIS_SERVER, HAPROXY)
 START_TIMEOUT = 420.0  # two Rasa servers load TensorFlow and the model at once on 2 cores
 
 
@@ -208,7 +212,7 @@ class Topology:
         cfg = self.workdir / "haproxy.cfg"
         cfg.write_text(config(self.port, self.stats_port, self.backends()), encoding="utf-8")
         self._haproxy = Instance(
-            "haproxy", "haproxy", ["haproxy", "-db", "-f", str(cfg)], env, logs / "haproxy.log"
+            "haproxy", "haproxy", [HAPROXY, "-db", "-f", str(cfg)], env, logs / "haproxy.log"
         )
 
     def _add(
