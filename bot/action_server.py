@@ -2,11 +2,12 @@
 our Rasa.
 
 ``python -m bot.action_server [--port 5055]`` listens on ``settings.chat.actions_host``
-(``FRONTDOOR_ACTIONS_HOST``, default 127.0.0.1). Every request except ``GET /health`` must carry
-``Authorization: Bearer <FRONTDOOR_ACTIONS_SECRET>`` (endpoints.yml makes Rasa send it on every
-action call), compared in constant time before any action runs; anything else gets 401 and
-nothing runs. No CORS: browsers never talk to the action server. Without a secret (production
-with none set) it refuses to start.
+(``FRONTDOOR_ACTIONS_HOST``, default 127.0.0.1). Every request except ``GET /health``,
+``GET /readyz`` (:mod:`bot.health`) and ``GET /metrics`` (its own protection: :mod:`bot.metrics`)
+must carry ``Authorization: Bearer <FRONTDOOR_ACTIONS_SECRET>`` (endpoints.yml makes Rasa send
+it on every action call), compared in constant time before any action runs; anything else gets
+401 and nothing runs. No CORS: browsers never talk to the action server. Without a secret
+(production with none set) it refuses to start.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
+from bot import metrics
+from bot.health import READY_PATH
+from bot.health import init_app as init_health
+from core.logs import configure_logging
 from core.settings import SettingsError, load_settings
+from core.settings.metrics import MetricsSettings
 
 ACTIONS_PACKAGE = "bot.actions"
 DEFAULT_PORT = 5055
-OPEN_PATHS = frozenset({"/health"})  # liveness only: no action, no data
+OPEN_PATHS = frozenset({"/health", READY_PATH})  # liveness, readiness: no action, no data
 logger = logging.getLogger(__name__)
 
 
@@ -42,13 +48,15 @@ def authorized(header: str | None, secret: str) -> bool:
     return hmac.compare_digest((header or "").encode(), expected)
 
 
-def create_app(secret: str) -> Sanic[Any, Any]:
-    """rasa_sdk's app for ``bot.actions`` behind the shared-secret check."""
+def create_app(secret: str, metrics_settings: MetricsSettings | None = None) -> Sanic[Any, Any]:
+    """rasa_sdk's app for ``bot.actions`` behind the shared-secret check, with ``/metrics``."""
     if not secret:
         raise SettingsError("the action server needs FRONTDOOR_ACTIONS_SECRET")
     executor = ActionExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app: Sanic[Any, Any] = create_sdk_app(executor, cors_origins=None)
+    metrics.init_app(app, metrics_settings or MetricsSettings(), executor.actions)
+    init_health(app)  # /readyz; a fresh log context per request
 
     async def only_our_rasa(request: Request) -> HTTPResponse | None:
         if request.method in ("GET", "HEAD") and request.path in OPEN_PATHS:
@@ -65,7 +73,9 @@ def create_app(secret: str) -> Sanic[Any, Any]:
 def app_from_settings() -> Sanic[Any, Any]:
     """The app as each Sanic worker process builds it (Sanic's AppLoader needs a module-level
     factory: workers are started as new processes)."""
-    return create_app(load_settings().chat.actions_secret)
+    settings = load_settings()
+    configure_logging(settings.ops)  # each Sanic worker is a process of its own
+    return create_app(settings.chat.actions_secret, settings.metrics)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -76,11 +86,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="frontdoor's action server (bot.actions)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(load_settings().ops)
     chat = load_settings().chat
     loader = AppLoader(factory=app_from_settings)
     app = loader.load()
     workers = utils.number_of_sanic_workers()  # ACTION_SERVER_SANIC_WORKERS, default 1
+    metrics.multiprocess_for_workers(workers)
     logger.info(
         "action server on http://%s:%s, %d worker(s) (Rasa's secret required)",
         chat.actions_host,

@@ -17,9 +17,11 @@ from typing import Any
 import click
 
 from cli.context import fail, get_frontdoor
+from cli.metrics import port_option, serve_metrics
 from core.adapters.helpdesk_cursor import SqlCursor
 from core.bootstrap import Frontdoor
 from core.helpdesk import HelpdeskError
+from core.logs import configure_logging
 from core.services.helpdesk_sync import SyncReport, sync_once, transcript_text
 from outbound.request_tracker import RequestTrackerHelpdesk, RequestTrackerNotifier, RtClient
 
@@ -70,8 +72,9 @@ def helpdesk() -> None:
 
 @helpdesk.command()
 @click.option("--once", is_flag=True, help="one round: print what it applied and exit")
+@port_option
 @click.pass_context
-def sync(ctx: click.Context, once: bool) -> None:
+def sync(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
     """Apply the helpdesk's changes to our tickets until stopped (SIGTERM or Ctrl-C)."""
     fd = get_frontdoor(ctx)
     client = rt_client(fd)
@@ -85,7 +88,7 @@ def sync(ctx: click.Context, once: bool) -> None:
             fail(f"Request Tracker: {exc}")
         click.echo(json.dumps(summary(report)))
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(fd.settings.ops)  # FRONTDOOR_LOG_FORMAT, FRONTDOOR_LOG_LEVEL
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -94,6 +97,8 @@ def sync(ctx: click.Context, once: bool) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     click.echo(f"frontdoor helpdesk: following {client.host}", err=True)
+    if metrics_port is not None:
+        serve_metrics(fd.settings.metrics, metrics_port)
     while not stop.is_set():
         try:
             report = sync_round(fd, source)

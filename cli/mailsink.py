@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from cli.context import fail, get_settings
+from core.logs import configure_logging
 
 
 @click.command()
@@ -30,8 +31,10 @@ from cli.context import fail, get_settings
 @click.pass_context
 def mailsink(ctx: click.Context, port: int, directory: Path) -> None:
     """Development only: accept e-mail on 127.0.0.1 and keep it in a Maildir."""
-    if get_settings(ctx).production:
+    settings = get_settings(ctx)
+    if settings.production:
         fail("mailsink is a development tool: it does not run in production")
+    configure_logging(settings.ops)  # aiosmtpd's records, in the process's format
     try:
         from aiosmtpd.controller import Controller
         from aiosmtpd.handlers import Mailbox

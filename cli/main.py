@@ -23,6 +23,7 @@ from cli.mailsink import mailsink
 from cli.staff import staff, transcripts
 from cli.worker import worker
 from core.decision import TOPICS, Request, decide, served_language
+from core.logs import configure_logging
 from core.model import CHANNELS, ROLES
 from core.policy import PRIORITIES
 from core.settings import Settings, SettingsError, load_settings
@@ -167,8 +168,10 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     """Run the web app for development (production: gunicorn 'web:create_app()')."""
     from web import create_app
 
+    fd = get_frontdoor(ctx)
+    configure_logging(fd.settings.ops)  # werkzeug's request lines too
     try:
-        app = create_app(frontdoor=get_frontdoor(ctx))
+        app = create_app(frontdoor=fd)
     except SettingsError as exc:  # e.g. the demo sign-in switched on in production
         fail(_one_line(str(exc)))
     click.echo(f"frontdoor web app on http://{host}:{port}/", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import threading
 from datetime import UTC, datetime
@@ -13,9 +12,11 @@ import click
 
 from cli.context import fail, get_frontdoor
 from cli.helpdesk import helpdesk_notifier
+from cli.metrics import port_option, serve_metrics
 from core.adapters.db import sqlite_file
 from core.adapters.mail import SmtpNotifier
 from core.bootstrap import Frontdoor
+from core.logs import configure_logging
 from core.notify import Notifier, Router
 from core.worker import OutboxWorker
 from outbound import adapters_from_settings, voices_from_policy
@@ -48,8 +49,9 @@ def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
 
 @click.command()
 @click.option("--once", is_flag=True, help="send what is due now, print a summary and exit")
+@port_option
 @click.pass_context
-def worker(ctx: click.Context, once: bool) -> None:
+def worker(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
     """Send due notifications (e-mail, SMS, calls, webhooks) until stopped (SIGTERM or
     Ctrl-C: the deliveries in progress finish first). One worker on SQLite; any number on
     PostgreSQL."""
@@ -79,7 +81,7 @@ def worker(ctx: click.Context, once: bool) -> None:
         }
         click.echo(json.dumps(summary))
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(settings.ops)  # FRONTDOOR_LOG_FORMAT, FRONTDOOR_LOG_LEVEL
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -91,4 +93,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     where = "SQLite (run one worker)" if sqlite_file(settings.database_url) else "the database"
     channels = ", ".join(sorted(adapters))
     click.echo(f"frontdoor worker: sending notifications ({channels}) from {where}", err=True)
+    if metrics_port is not None:
+        serve_metrics(settings.metrics, metrics_port)
+        click.echo(f"frontdoor worker: metrics on {settings.metrics.host}:{metrics_port}", err=True)
     runner.run(stop)

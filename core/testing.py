@@ -360,9 +360,10 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def commit(self) -> None:
         self.committed += 1
+        self._committed()
 
     def rollback(self) -> None:
-        pass
+        self._forget_after_commit()
 
 
 class FakeNotifier:

@@ -80,6 +80,23 @@ class AbstractUnitOfWork(abc.ABC):
             self._close()
         finally:
             self.active = False
+            self._forget_after_commit()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this transaction commits; a rollback drops it (metrics count
+        what was stored, not what was tried). Outside a transaction it runs now."""
+        if not self.active:
+            action()
+            return
+        self.__dict__.setdefault("_after_commit", []).append(action)
+
+    def _committed(self) -> None:
+        """Run what waited for the commit (each concrete ``commit`` calls it last)."""
+        for action in self.__dict__.pop("_after_commit", []):
+            action()
+
+    def _forget_after_commit(self) -> None:
+        self.__dict__.pop("_after_commit", None)
 
     def _open(self) -> None:  # noqa: B027 - optional hook (the fake keeps its repositories)
         """Start the transaction's session."""
@@ -177,6 +194,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
 
     def commit(self) -> None:
         self.session.commit()
+        self._committed()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._forget_after_commit()

@@ -32,8 +32,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core import delivery
+from core import delivery, metrics
 from core.calendar import CalendarBook, Window
+from core.logs import get_logger
 from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.notices import Clock, DigestItem, compose_digest, has_digest
 from core.notify import DeliveryError, Message, Notifier
@@ -43,6 +44,7 @@ from core.settings import OutboxSettings
 from core.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
+events = get_logger("frontdoor.outbox")
 MIN_WAIT = 0.01  # seconds: a row due now (or overdue) is claimed at the next round
 # a digest's delivery id: uuid5 of its members' sorted delivery ids in this namespace
 DIGEST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:frontdoor:outbox-digest")
@@ -88,6 +90,8 @@ class OutboxWorker:
         self.uow, self.book, self.notifier = uow, book, notifier
         self.settings, self.base_url, self.clock = settings, base_url, clock
         self._clocks: dict[tuple[object, ...], Clock] = {}  # one batch's (see _clock)
+        self._channels: dict[int, str] = {}  # claimed row -> its channel, until recorded
+        self._claimed: dict[int, tuple[str, str, int, str]] = {}  # row -> its log fields
 
     def run_once(self) -> Report:
         """Send everything due now; rows that fail wait for their backoff (a later round)."""
@@ -100,6 +104,7 @@ class OutboxWorker:
                 results: list[tuple[int, str | None]] = []
                 for item in batch:
                     error = self._send(item.message)
+                    self._log_delivery(item.event_ids, item.message, error)
                     results += [(event_id, error) for event_id in item.event_ids]
                     if len(item.event_ids) > 1 and error is None:
                         report.digests += 1
@@ -134,6 +139,7 @@ class OutboxWorker:
         out at its instant, not up to a poll later."""
         with self.uow() as uow:
             due = uow.outbox.next_due()
+        metrics.outbox_lag(due, self.clock())
         if due is None:
             return longest
         return min(longest, max((due - self.clock()).total_seconds(), MIN_WAIT))
@@ -147,6 +153,7 @@ class OutboxWorker:
         group of e-mails to the same person of the same kind), in one transaction."""
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         rows: list[tuple[OutboxEvent, Ticket]] = []
+        skipped: list[tuple[OutboxEvent, str]] = []
         with self.uow() as uow:
             events = uow.outbox.claimable(now, self.settings.batch)
             tickets = uow.tickets.by_ids(e.ticket_id for e in events if e.ticket_id is not None)
@@ -155,13 +162,22 @@ class OutboxWorker:
                 reason = self._not_to_send(event, ticket)
                 if reason == "cancelled":
                     event.status, report.cancelled = "cancelled", report.cancelled + 1
+                    skipped.append((event, "cancelled"))
                     continue
                 if reason:
                     event.status, event.last_error = "dead", reason
                     report.dead += 1
+                    skipped.append((event, "dead"))
                     continue
                 assert ticket is not None
                 rows.append((event, ticket))
+            metrics.outbox_claimed(uow, rows, skipped, now)
+            self._channels.update((e.id, delivery.channel_of(e)) for e, _ in rows if e.id)
+            self._claimed.update(
+                (e.id, (e.kind, e.delivery_id, e.attempts + 1, t.number or "?"))
+                for e, t in rows
+                if e.id
+            )
             uow.outbox.lease([e.id for e, _ in rows if e.id is not None], lease)
             batch = self._deliveries(rows, now, digests)
             uow.commit()
@@ -223,7 +239,24 @@ class OutboxWorker:
             error = self._send(message)
         finally:
             self._close_notifier()
+        self._log_delivery((event_id,), message, error)
         self.record([(event_id, error)], report)
+
+    def _log_delivery(self, event_ids: Sequence[int], message: Message, error: str | None) -> None:
+        """One ``outbox.delivered`` or ``outbox.failed`` event per row handed over (the rows of
+        a digest name it in ``digest``); never the address or the text."""
+        for event_id in event_ids:
+            kind, delivery_id, attempt, ticket = self._claimed.pop(event_id, ("?", "?", 0, "?"))
+            (events.warning if error else events.info)(
+                "outbox.failed" if error else "outbox.delivered",
+                kind=kind,
+                channel=message.channel,
+                delivery_id=delivery_id,
+                attempt=attempt,
+                ticket=ticket,
+                digest=message.delivery_id if len(event_ids) > 1 else None,
+                error=error,
+            )
 
     def _close_notifier(self) -> None:
         close = getattr(self.notifier, "close", None)  # a notifier that keeps a connection
@@ -247,6 +280,7 @@ class OutboxWorker:
             results = [(event_id, error) for event_id, error in results if error is not None]
             for event_id, kind, delivery_id in uow.outbox.mark_sent(sent, now):
                 report.sent.append(delivery_id)
+                self._count(uow, event_id, kind, "sent")
                 event = uow.outbox.get(event_id) if kind == CALL_KIND else None
                 if event is not None:  # the on-call call's outcome, on the ticket
                     note_call(uow, event, None, now)
@@ -254,9 +288,15 @@ class OutboxWorker:
                 event = uow.outbox.get(event_id, lock=True)
                 if event is not None:  # None: its ticket was deleted meanwhile
                     self._record(event, error, now, report)
+                    self._count(uow, event_id, event.kind, event.status)
                     if event.kind == CALL_KIND:
                         note_call(uow, event, error, now)
             uow.commit()
+
+    def _count(self, uow: AbstractUnitOfWork, event_id: int, kind: str, status: str) -> None:
+        """The row's outcome in ``frontdoor_notifications_total``, once recorded."""
+        channel = self._channels.pop(event_id, "unknown")
+        uow.after_commit(lambda: metrics.notification(kind, channel, status))
 
     def _record(self, event: OutboxEvent, error: str | None, now: datetime, report: Report) -> None:
         if error is None:

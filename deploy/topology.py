@@ -149,6 +149,7 @@ class Topology:
             "PUBLIC_BASE_URL": self.url,
             "FRONTDOOR_RASA_URL": self.rasa_url,
             "FRONTDOOR_REDIS_URL": self.redis_url,
+            "FRONTDOOR_LOG_FORMAT": "json",  # one JSON object a line, with correlation ids
             "VENV_BIN": bin_dir,
             "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         }
@@ -189,7 +190,7 @@ class Topology:
                 [*GUNICORN, "--workers", str(self.web_workers), "--bind", f"127.0.0.1:{web}"],
                 env,
                 web,
-                "/healthz",
+                "/readyz",
             )
             rasa_env = env | {
                 "RASA_PORT": str(rasa),
@@ -206,7 +207,7 @@ class Topology:
                 [python, "-m", "bot.action_server", "--port", str(actions)],
                 env,
                 actions,
-                "/health",
+                "/readyz",
             )
             self._add(f"worker{n}", [frontdoor, "worker"], env)
         cfg = self.workdir / "haproxy.cfg"
@@ -233,9 +234,9 @@ class Topology:
             return [(i.name, i.port or 0) for i in self.of_kind(kind)]
 
         return [
-            Backend("web", self.port, "/healthz", servers("web"), public=True),
+            Backend("web", self.port, "/readyz", servers("web"), public=True),
             Backend("rasa", self.rasa_port, "/", servers("rasa")),
-            Backend("actions", self.actions_port, "/health", servers("actions")),
+            Backend("actions", self.actions_port, "/readyz", servers("actions")),
         ]
 
     def start(self, timeout: float = START_TIMEOUT) -> None:

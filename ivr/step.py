@@ -38,6 +38,7 @@ class Step:
     response: VoiceResponse = field(default_factory=VoiceResponse)
     lines: list[Turn] = field(default_factory=list)
     key: str = ""  # the step's path and counter: stable across retried deliveries
+    name: str = ""  # the handler that ran (the ivr.step log event)
     outcome: tuple[str, str | None] | None = None
     keep_state: bool = False  # status callbacks and the fallback only add transcript lines
     _contract: Contract | None = None

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from core import logs
 from core.model import Call
 from core.services import (
     add_turns,
@@ -37,6 +38,7 @@ from ivr.step import Step
 from ivr.twilio_signature import signed
 
 log = logging.getLogger("frontdoor.ivr")
+events = logs.get_logger("frontdoor.ivr")
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 _CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 Handler = Callable[[Step], None]
@@ -99,14 +101,37 @@ def _run(handler: Handler) -> Response:
     if refused is not None:
         return refused
     fd = _config("frontdoor")
+    logs.bind(call_sid=request.form["CallSid"])  # on every line of this request
     steps: list[Step] = []  # the step being run, for the apology's language
     try:
-        return _twiml(in_transaction(fd.uow, lambda uow: _step(uow, handler, steps)))
+        answer = in_transaction(fd.uow, lambda uow: _step(uow, handler, steps))
     except Exception:
         if not current_app.config.get("FRONTDOOR_IVR_APOLOGISE", not current_app.testing):
             raise
         log.exception("IVR step %s failed for call %s", request.path, request.form["CallSid"])
         return _twiml(_apology(steps[-1] if steps else None))
+    _log_step(steps[-1] if steps else None)
+    return _twiml(answer)
+
+
+def _log_step(step: Step | None) -> None:
+    """One ``ivr.step`` event per delivery: which step, what came of it (never what the caller
+    typed or their number); ``replayed`` when a retried delivery got the stored answer."""
+    if step is None:
+        events.info("ivr.step", route=request.path, replayed=True)
+        return
+    outcome, reason = step.outcome or (None, None)
+    events.info(
+        "ivr.step",
+        route=request.path,
+        step=step.name,
+        seq=step.state.get("seq"),
+        theatre=step.state.get("theatre"),
+        language=step.state.get("lang"),
+        outcome=outcome,
+        reason=reason,
+        replayed=False,
+    )
 
 
 def _step(uow: AbstractUnitOfWork, handler: Handler, steps: list[Step]) -> str:
@@ -117,6 +142,7 @@ def _step(uow: AbstractUnitOfWork, handler: Handler, steps: list[Step]) -> str:
     call = get_call(uow, sid, lock=True)  # held until the commit: deliveries of a call queue
     answer = replayed_answer(call, step_key, fingerprint)
     if answer is not None:
+        steps.clear()  # a replay: no step ran (a first attempt lost the race)
         return answer
     state = copy.deepcopy(call.state) if call else {}
     state["seq"] = int(state.get("seq", 0)) + 1
@@ -126,6 +152,7 @@ def _step(uow: AbstractUnitOfWork, handler: Handler, steps: list[Step]) -> str:
     steps.append(step)
     if call is None and handler not in (handlers.status, handlers.fallback):
         handler = handlers.voice  # no state for this call (yet): it starts here
+    step.name = getattr(handler, "__name__", "?")
     handler(step)
     new_call = Call(call_sid=sid, started_at=now, updated_at=now)
     return _store(step, step_key, fingerprint, call or new_call)

@@ -9,8 +9,9 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from core.bootstrap import Frontdoor, bootstrap
+from core.logs import configure_logging
 from ivr import init_app as init_ivr
-from web import alerts, api, console, helpcenter, limits
+from web import alerts, api, console, health, helpcenter, limits, metrics
 
 
 def create_app(
@@ -18,6 +19,8 @@ def create_app(
 ) -> Flask:
     """Build the web app around a wired :class:`Frontdoor` (built from settings when omitted)."""
     fd = frontdoor or bootstrap()
+    if frontdoor is None:  # gunicorn 'web:create_app()': this process's logs are ours to set
+        configure_logging(fd.settings.ops)
     fd.settings.require_production_settings()
     app = Flask(__name__)
     app.config.from_mapping(SECRET_KEY=fd.settings.secret_key)  # generated in development
@@ -31,7 +34,9 @@ def create_app(
     api.init_app(app)  # the REST API, /api/v1 (docs/api.md)
     console.init_app(app)
     helpcenter.init_app(app)
+    health.init_app(app, fd)  # /livez, /readyz, per-request log context (docs/observability.md)
     limits.init_app(app)  # every route's body limit (docs/security-limits.md)
+    metrics.init_app(app, fd.settings.metrics)  # /metrics, request timing (docs/observability.md)
     worker_header = app.config.get("FRONTDOOR_WORKER_HEADER", fd.settings.web.worker_header)
     if not fd.settings.production and worker_header:
         _tell_worker(app)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core import metrics
 from core.calendar import CalendarBook
 from core.helpdesk import Cursor, Helpdesk, HelpdeskError, RemoteEvent, RemoteTicket
 from core.model import Pause, Ticket
@@ -57,7 +58,11 @@ def sync_once(
     """One round; :class:`~core.helpdesk.HelpdeskError` when the list cannot be read."""
     since = cursor.get()
     report = SyncReport(cursor=since)
-    remote = helpdesk.changed_since(since - OVERLAP if since else None)
+    try:
+        remote = helpdesk.changed_since(since - OVERLAP if since else None)
+    except HelpdeskError:
+        metrics.HELPDESK_SYNC_ERRORS.labels("list").inc()
+        raise
     for item in sorted(remote, key=lambda r: r.updated_at):
         if item.number is None or not is_valid_ticket_number(item.number):
             report.unknown += 1
@@ -66,6 +71,7 @@ def sync_once(
             _follow(uow, book, helpdesk, item, since, report)
         except HelpdeskError as exc:  # try again next round, from here
             report.errors.append(f"{item.number}: {exc}")
+            metrics.HELPDESK_SYNC_ERRORS.labels("events").inc()
             break
         if report.cursor is None or item.updated_at > report.cursor:
             report.cursor = item.updated_at
@@ -103,6 +109,7 @@ def _follow(
             done = apply_events(unit, book, ticket.number or "", events)
         except ServiceError as exc:  # our ticket refuses it: say so, do not retry forever
             report.errors.append(f"{ticket.number}: {exc}")
+            metrics.HELPDESK_SYNC_ERRORS.labels("apply").inc()
             unit.rollback()
             return
         unit.commit()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from core import metrics
 from core.model import Contract, SignInThrottle
 from core.policy import Policy
 from core.services.contracts import find_contract, find_contract_by_code_and_email
@@ -50,9 +51,11 @@ def identify_contact(
 ) -> Identification:
     """Check a customer code and e-mail address typed in the chat at ``at``."""
     keys = (_code_key(code), f"email:{email.strip().casefold()[:200]}")
-    return _identify(
+    found = _identify(
         uow, policy, keys, at, lambda: find_contract_by_code_and_email(uow, code, email)
     )
+    metrics.identification(uow, "chat", found.status)
+    return found
 
 
 @transactional
@@ -61,7 +64,9 @@ def identify_caller(
 ) -> Identification:
     """Check a customer code typed on the phone by ``caller`` (their number) at ``at``."""
     keys = (_code_key(code), f"caller:{caller.strip()[:64]}")
-    return _identify(uow, policy, keys, at, lambda: find_contract(uow, code.strip()))
+    found = _identify(uow, policy, keys, at, lambda: find_contract(uow, code.strip()))
+    metrics.identification(uow, "phone", found.status)
+    return found
 
 
 def _code_key(code: str) -> str:

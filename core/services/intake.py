@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import metrics
 from core.calendar import CalendarBook
 from core.decision import Decision, Request, decide
+from core.logs import get_logger, tag_ticket
 from core.model import Contract, Ticket, Turn
 from core.services.outbox import plan_opening
 from core.services.tickets import open_ticket
@@ -28,6 +30,7 @@ from core.services.transcripts import add_turns
 from core.unit_of_work import AbstractUnitOfWork, transactional
 
 OPENS_TICKET = ("open_ticket", "on_call")
+log = get_logger("frontdoor.intake")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def submit_case(
     is the one :func:`assess_case` already gave for this very case (a monitoring alarm is
     assessed before it is submitted)."""
     made = decision or assess_case(book, case)
+    metrics.case_decided(uow, case.channel, made.outcome, made.reason)
     notes = [_line(case, f"decision for {case.priority}: {made.outcome}", "decision", made)]
     ticket = None
     if made.outcome in OPENS_TICKET:
@@ -109,7 +113,25 @@ def submit_case(
         contract_code=case.contract.code if case.contract else None,
         language=made.language or case.language,
     )
+    _log_decision(case, made, ticket)
     return Intake(made, ticket)
+
+
+def _log_decision(case: Case, made: Decision, ticket: Ticket | None) -> None:
+    """One ``intake.decided`` event per case (what was decided and why; never the summary the
+    customer wrote, nor the contract's code); the ticket's number joins the request's lines."""
+    tag_ticket(ticket.number if ticket else None)
+    log.info(
+        "intake.decided",
+        channel=case.channel,
+        conversation_id=case.conversation_id,  # an alert's fingerprint@startsAt binds nothing
+        outcome=made.outcome,
+        reason=made.reason,
+        priority=case.priority,
+        theatre=made.theatre,
+        plan=made.plan,
+        language=made.language or case.language,
+    )
 
 
 def _open(uow: AbstractUnitOfWork, book: CalendarBook, case: Case, made: Decision) -> Ticket:

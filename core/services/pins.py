@@ -14,6 +14,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core import metrics
 from core.model import OnCallPin, PinAttempt
 from core.policy import Policy
 from core.services.errors import ServiceError, UnknownContract
@@ -87,8 +88,11 @@ def verify_pin(
         earlier = uow.pins.attempt_by_key(attempt_key)
         if earlier is not None:
             return _result(earlier.result)
+    lock_before = record.locked_until if record else None
     result = _check(uow, policy, record, pin, at)
     uow.pins.add_attempt(PinAttempt(contract_id, at, caller, result, call_sid, attempt_key))
+    locked_now = record is not None and record.locked_until != lock_before
+    metrics.pin_attempt(uow, result, locked_out=result == "wrong" and locked_now)
     return result
 
 

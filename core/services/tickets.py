@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from core import metrics
 from core.calendar import CalendarBook, Window
 from core.decision import Decision
 from core.model import Escalation, Pause, Ticket
@@ -91,6 +92,7 @@ def open_ticket(
             add_ticket(uow, ticket)
     except DuplicateError:
         return _winner_of_race(uow, idempotency_key)
+    metrics.ticket_opened(uow, channel, priority, decision.theatre or "none")
     return ticket
 
 

@@ -6,7 +6,9 @@ and nothing here runs at import time. A malformed value raises :class:`SettingsE
 naming the variable. Channel settings are sections: ``settings.ivr`` (:mod:`core.settings.ivr`),
 ``settings.chat`` and ``settings.web`` (:mod:`core.settings.channels`); the outbox worker's
 are ``settings.mail`` and ``settings.outbox`` (:mod:`core.settings.mail`); its SMS, call and
-webhook adapters' are ``settings.outbound`` (:mod:`core.settings.outbound`).
+webhook adapters' are ``settings.outbound`` (:mod:`core.settings.outbound`); the logs and the
+shared Redis, ``settings.ops`` (:mod:`core.settings.logs`); ``/metrics``, ``settings.metrics``
+(:mod:`core.settings.metrics`).
 
 | variable | field (default) |
 |---|---|
@@ -54,7 +56,9 @@ from core.settings.dev_secrets import FILE_NAME as DEV_SECRETS_FILE
 from core.settings.dev_secrets import dev_secrets
 from core.settings.helpdesk import HelpdeskSettings, load_helpdesk
 from core.settings.ivr import IvrSettings, load_ivr
+from core.settings.logs import OpsSettings, load_ops
 from core.settings.mail import MailSettings, OutboxSettings, load_mail, load_outbox
+from core.settings.metrics import MetricsSettings, load_metrics
 from core.settings.outbound import OutboundSettings, load_outbound
 from core.settings.parse import SettingsError
 
@@ -106,6 +110,8 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     outbound: OutboundSettings = field(default_factory=OutboundSettings)
     helpdesk: HelpdeskSettings = field(default_factory=HelpdeskSettings)  # settings/helpdesk.py
+    ops: OpsSettings = field(default_factory=OpsSettings)  # logs, Redis: settings/logs.py
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)  # settings/metrics.py
 
     @property
     def on_call_numbers(self) -> tuple[str, ...]:
@@ -194,4 +200,6 @@ def load_settings(env: parse.Env | None = None) -> Settings:
         outbox=load_outbox(env),
         outbound=load_outbound(env),
         helpdesk=load_helpdesk(env, production=production),
+        ops=load_ops(env, production=production),
+        metrics=load_metrics(env, production=production),
     )
