@@ -1,24 +1,4 @@
 #!/usr/bin/env bash
-# Install Prometheus Alertmanager from Debian's package (for the alerts integration test) when
-# it is missing, and print the binary's path. Idempotent; installing needs root. The test starts
-# its own Alertmanager on loopback, so nothing is started here.
-set -euo pipefail
-# stdout carries the path alone: everything the tools print goes to stderr
-exec 3>&1 1>&2
-bin=/usr/bin/prometheus-alertmanager
-if [ ! -x "$bin" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "Alertmanager is not installed and this is not root: apt-get install prometheus-alertmanager" >&2
-    exit 1
-  fi
-  echo "installing prometheus-alertmanager from Debian packages..." >&2
-  # policy-rc.d 101: install the binary without starting the packaged service
-  policy=/usr/sbin/policy-rc.d
-  created=""
-  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=1; fi
-  trap 'if [ -n "$created" ]; then rm -f "$policy"; fi' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null 2>&1 || {
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null
-  }
-fi
-echo "$bin" >&3
+# Prometheus Alertmanager from Debian's package (for the alerts integration test) when missing,
+# and the binary's path. The test starts its own Alertmanager on loopback, so nothing is started.
+exec "$(dirname "$0")/apt-up.sh" /usr/bin/prometheus-alertmanager prometheus-alertmanager
