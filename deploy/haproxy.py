@@ -26,6 +26,7 @@ defaults
     timeout client 65s
     timeout server 65s
     timeout http-request 10s
+    timeout check 2s
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response

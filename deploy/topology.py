@@ -279,6 +279,10 @@ class Topology:
         for instance in reversed(list(self._all())):
             instance.stop()
 
+    def every_process(self) -> list[Instance]:
+        """Redis, every instance and haproxy (what a CPU figure adds up)."""
+        return list(self._all())
+
     def _all(self) -> Iterator[Instance]:
         if self._redis is not None:
             yield self._redis

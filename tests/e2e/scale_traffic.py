@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from phonesim import CallResult, CallSimulator, HttpTransport, Reply, scripted
 from phonesim.demo_calls import DemoCall
+from web.helpcenter.views import CONVERSATION_KEY
 
 RETRY_STATUSES = frozenset({0, 502, 503, 504})
 RETRIES = 4
 PAUSE = 0.5  # seconds between two attempts
 TICKET = re.compile(r"\b(\d{7})\b")
+CONFIRM_PREFIX = "/affirm"  # the payload of "Yes, open it"
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
@@ -63,6 +67,7 @@ def play_call(base_url: str, public_url: str, token: str, call: DemoCall) -> tup
 @dataclass
 class ChatResult:
     contact: str
+    conversation_id: str = ""
     sent: list[str] = field(default_factory=list)  # every customer message, once
     said: list[str] = field(default_factory=list)  # the bot's texts
     ticket: str | None = None
@@ -70,9 +75,11 @@ class ChatResult:
 
 
 class ChatClient:
-    """A signed-in Help Center visitor (demo sign-in) chatting through the load balancer."""
+    """A signed-in Help Center visitor (demo sign-in) chatting through the load balancer;
+    ``secret_key`` (the web apps' ``SECRET_KEY``) reads the conversation id in its session."""
 
-    def __init__(self, base_url: str, contact_code: str) -> None:
+    def __init__(self, base_url: str, contact_code: str, secret_key: str = "") -> None:
+        self.secret_key = secret_key
         self.base = base_url.rstrip("/")
         self.session = requests.Session()
         self.result = ChatResult(contact_code)
@@ -83,8 +90,9 @@ class ChatClient:
         self.csrf = _csrf(self._get("/help/"))
 
     def report(self, opening: str, language: str = "en", turns: int = 6) -> ChatResult:
-        """Report a problem: the opening message, then the P2 button or the first one offered,
-        until the bot names the ticket it opened."""
+        """Report a problem: the opening message, then the P2 button when priorities are
+        offered, then the first button (the confirmation), and stop: the bot names the ticket
+        in its answer (unless that answer was lost with a killed instance)."""
         message = opening
         for _ in range(turns):
             body = self._post(
@@ -98,12 +106,25 @@ class ChatClient:
             self.result.said += texts
             if found := next((m.group(1) for t in texts if (m := TICKET.search(t))), None):
                 self.result.ticket = found
-                return self.result
+                break
+            if self.result.sent[-1].startswith(CONFIRM_PREFIX):
+                break
             buttons = [b for r in replies for b in r.get("buttons") or []]
             priorities = [b for b in buttons if '"priority"' in b["payload"]]
             choice = priorities[1] if priorities else (buttons[0] if buttons else None)
             message = choice["payload"] if choice else opening
+        self.result.conversation_id = self.conversation_id
         return self.result
+
+    @property
+    def conversation_id(self) -> str:
+        """The Rasa conversation of this visitor, read from the signed session cookie."""
+        app = Flask(__name__)
+        app.secret_key = self.secret_key
+        serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+        assert serializer is not None
+        session = serializer.loads(self.session.cookies["session"])
+        return str(session[CONVERSATION_KEY])
 
     def _get(self, path: str) -> str:
         return self._send("GET", path).text

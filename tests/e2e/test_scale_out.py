@@ -112,7 +112,8 @@ def keep_calling(topology: Topology, until: threading.Event) -> Played:
 def keep_chatting(topology: Topology, contract: str, until: threading.Event) -> list[ChatResult]:
     done: list[ChatResult] = []
     while not until.is_set():
-        done.append(ChatClient(topology.url, contract).report(OPENING))
+        client = ChatClient(topology.url, contract, topology.shared_env["SECRET_KEY"])
+        done.append(client.report(OPENING))
     return done
 
 
@@ -141,6 +142,8 @@ def test_every_call_and_chat_completes_while_one_instance_of_each_kind_is_killed
         check_call(fd, call, result)
     for conversation in conversations:
         check_chat(fd, conversation)
+    named = sum(1 for c in conversations if c.ticket is not None)
+    assert named >= len(conversations) - len(KILL_ORDER)  # at most an answer lost per kill
     with fd.engine.connect() as db:
         opened = db.execute(select(func.count()).select_from(tickets)).scalar_one()
     assert opened == len(calls) + len(conversations) + SEEDED  # none lost, none twice
@@ -171,24 +174,25 @@ def check_call(fd: Frontdoor, call: DemoCall, result: CallResult) -> None:
 
 
 def check_chat(fd: Frontdoor, chat: ChatResult) -> None:
-    """The bot named a ticket; it is the conversation's only one, and every message the
-    customer sent is in the transcript."""
-    assert chat.ticket is not None, (chat.sent, chat.said, chat.retried)
-    with fd.uow() as uow:
-        ticket = uow.tickets.get(chat.ticket)
-        assert ticket is not None and ticket.channel == "chat"
-        transcript = uow.transcripts.get("chat", ticket.conversation_id)
+    """The conversation has exactly one ticket (the one the bot named, unless that answer was
+    lost with a killed instance and sent again), and every message the customer sent is in the
+    transcript."""
     with fd.engine.connect() as db:
-        of_conversation = db.execute(
-            select(func.count())
-            .select_from(tickets)
-            .where(tickets.c.conversation_id == ticket.conversation_id)
-        ).scalar_one()
-    assert of_conversation == 1
+        numbers = (
+            db.execute(
+                select(tickets.c.number).where(tickets.c.conversation_id == chat.conversation_id)
+            )
+            .scalars()
+            .all()
+        )
+    assert len(numbers) == 1, (chat.conversation_id, numbers, chat.sent, chat.said)
+    assert chat.ticket in (None, numbers[0])
+    with fd.uow() as uow:
+        transcript = uow.transcripts.get("chat", chat.conversation_id)
     assert transcript is not None
     customer = [t.text for t in transcript.turns if t.speaker == "customer"]
     assert customer[0] == OPENING
-    assert len(customer) >= len(chat.sent)  # a retried turn may be there twice, none missing
+    assert len(customer) >= len(chat.sent)  # a turn sent again may be there twice, none missing
 
 
 def check_mail_once(fd: Frontdoor, mailbox: Mailbox, wait: float = 90.0) -> None:
