@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,12 +93,13 @@ class ChatClient:
     def report(self, opening: str, language: str = "en", turns: int = 6) -> ChatResult:
         """Report a problem: the opening message, then the P2 button when priorities are
         offered, then the first button (the confirmation), and stop: the bot names the ticket
-        in its answer (unless that answer was lost with a killed instance)."""
+        in its answer. Each message has its id, kept when it is sent again (as the page's
+        script does), so that Rasa answers a copy instead of processing it twice."""
         message = opening
         for _ in range(turns):
             body = self._post(
                 "/help/chat",
-                json={"message": message, "language": language},
+                json={"message": message, "language": language, "message_id": uuid.uuid4().hex},
                 headers={"X-CSRFToken": self.csrf},
             ).json()
             self.result.sent.append(message)

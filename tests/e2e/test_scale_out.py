@@ -142,8 +142,8 @@ def test_every_call_and_chat_completes_while_one_instance_of_each_kind_is_killed
         check_call(fd, call, result)
     for conversation in conversations:
         check_chat(fd, conversation)
-    named = sum(1 for c in conversations if c.ticket is not None)
-    assert named >= len(conversations) - len(KILL_ORDER)  # at most an answer lost per kill
+    unnamed = [c.said for c in conversations if c.ticket is None]
+    assert unnamed == []  # a turn that reached Rasa twice was answered from the first
     with fd.engine.connect() as db:
         opened = db.execute(select(func.count()).select_from(tickets)).scalar_one()
     assert opened == len(calls) + len(conversations) + SEEDED  # none lost, none twice
@@ -174,9 +174,8 @@ def check_call(fd: Frontdoor, call: DemoCall, result: CallResult) -> None:
 
 
 def check_chat(fd: Frontdoor, chat: ChatResult) -> None:
-    """The conversation has exactly one ticket (the one the bot named, unless that answer was
-    lost with a killed instance and sent again), and every message the customer sent is in the
-    transcript."""
+    """The conversation has exactly one ticket, the one the bot named, and every message the
+    customer sent is in the transcript."""
     with fd.engine.connect() as db:
         numbers = (
             db.execute(
@@ -186,13 +185,14 @@ def check_chat(fd: Frontdoor, chat: ChatResult) -> None:
             .all()
         )
     assert len(numbers) == 1, (chat.conversation_id, numbers, chat.sent, chat.said)
-    assert chat.ticket in (None, numbers[0])
+    assert chat.ticket == numbers[0]
     with fd.uow() as uow:
         transcript = uow.transcripts.get("chat", chat.conversation_id)
     assert transcript is not None
     customer = [t.text for t in transcript.turns if t.speaker == "customer"]
     assert customer[0] == OPENING
-    assert len(customer) >= len(chat.sent)  # a turn sent again may be there twice, none missing
+    # each turn once (a copy of a turn is answered, not processed; a click shows as its title)
+    assert len(customer) == len(chat.sent), (customer, chat.sent)
 
 
 def check_mail_once(fd: Frontdoor, mailbox: Mailbox, wait: float = 90.0) -> None:

@@ -208,7 +208,26 @@ def test_a_visitor_who_is_not_signed_in_sends_no_token(
     """Without a sign-in the bot gets only the language: it must ask for code and e-mail."""
     fake, _url = rasa
     page.say("Hello", "en")
-    assert fake.received[0]["metadata"] == {"language": "en"}
+    metadata = fake.received[0]["metadata"]
+    assert set(metadata) == {"language", "message_id"} and metadata["language"] == "en"
+
+
+def test_a_message_sent_again_reaches_rasa_with_the_same_message_id(
+    page: HelpCenter, rasa: tuple[FakeRasa, str]
+) -> None:
+    """The browser's id of a message goes to Rasa unchanged, so a copy is answered once
+    (rasaserver/rest_channel.py); a malformed id is replaced, and each new message gets its own."""
+    fake, _url = rasa
+    body = {"message": "Hello", "language": "en", "message_id": "0123456789abcdef"}
+    headers = {"X-CSRFToken": page.csrf or (page.open() and page.csrf)}
+    for _ in range(2):
+        assert page.client.post("/help/chat", json=body, headers=headers).status_code == 200
+    bad = {**body, "message_id": "<script>"}
+    assert page.client.post("/help/chat", json=bad, headers=headers).status_code == 200
+    page.say("Hello again", "en")
+    ids = [received["metadata"]["message_id"] for received in fake.received]
+    assert ids[:2] == ["0123456789abcdef", "0123456789abcdef"]
+    assert len(set(ids[1:])) == 3 and "<script>" not in ids
 
 
 def test_signing_out_forgets_the_contact_and_starts_a_new_conversation(

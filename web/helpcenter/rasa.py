@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,9 +65,19 @@ class RasaClient:
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"FRONTDOOR_RASA_URL must be an http(s) URL, got {self.base_url!r}")
 
-    def send(self, sender: str, message: str, metadata: Mapping[str, Any]) -> list[BotReply]:
-        """One user turn: Rasa's REST channel answers with the bot's messages for it."""
-        body = json.dumps({"sender": sender, "message": message, "metadata": dict(metadata)})
+    def send(
+        self,
+        sender: str,
+        message: str,
+        metadata: Mapping[str, Any],
+        message_id: str | None = None,
+    ) -> list[BotReply]:
+        """One user turn: Rasa's REST channel answers with the bot's messages for it. The same
+        ``message_id`` sent again gets the first answer, processed once (a new one if None)."""
+        # a message id: Rasa answers a message it already processed from its tracker instead of
+        # processing it again (a retried request, rasaserver/rest_channel.py)
+        metadata = {**metadata, "message_id": message_id or uuid.uuid4().hex}
+        body = json.dumps({"sender": sender, "message": message, "metadata": metadata})
         url = self.base_url.rstrip("/") + REST_PATH
         raw = self.transport(url, body.encode("utf-8"), self.timeout)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
@@ -39,6 +40,7 @@ LANGUAGES = {
 }
 RTL = frozenset({"ar"})
 CONVERSATION_KEY = "helpcenter_conversation"
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 TOKEN_TTL = timedelta(minutes=30)  # a fresh token per message: short-lived is enough
 MAX_MESSAGE = 2000
 STRINGS_FILE = Path(__file__).with_name("strings.yml")
@@ -130,7 +132,10 @@ def chat() -> Any:
         # live hand-off (docs/live-chat.md): the agent, not Rasa, while one has the chat
         if (routed := live.intercept(message.strip(), language)) is not None:
             return routed
-        replies = client.send(_conversation_id(), message.strip(), _metadata(language))
+        message_id = body.get("message_id") if isinstance(body, dict) else None
+        replies = client.send(
+            _conversation_id(), message.strip(), _metadata(language), _message_id(message_id)
+        )
     except RasaUnavailable as exc:
         current_app.logger.warning("help center chat: Rasa unavailable: %s", exc)
         return jsonify(error=page_strings()[language]["unavailable"]), 502
@@ -152,6 +157,14 @@ def _json_body() -> Any:
         abort(400, description=f"Send a message of 1 to {MAX_MESSAGE} characters ({exc}).")
     except ValueError:
         return None
+
+
+def _message_id(value: object) -> str | None:
+    """The browser's id of this message (kept when the request is sent again), if well formed;
+    else the Rasa client makes one."""
+    if isinstance(value, str) and MESSAGE_ID.fullmatch(value):
+        return value
+    return None
 
 
 def _metadata(language: str) -> dict[str, str]:

@@ -15,6 +15,12 @@
     "Sorry, the assistant is not available right now. Please try again.";
   let started = false;
 
+  function messageId() {  // random, 32 hex digits (crypto.randomUUID needs a secure context)
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
   function bubble(kind, text, lang) {
     const item = document.createElement("li");
     item.className = "msg " + kind;
@@ -54,7 +60,8 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ message: message, language: language.value }),
+        // one id per message: a copy that reaches Rasa twice is answered once (docs/scale-out.md)
+        body: JSON.stringify({ message: message, language: language.value, message_id: messageId() }),
       });
       let body = null;
       try { body = await response.json(); } catch (e) { body = null; }
