@@ -37,6 +37,8 @@ PRIORITIES: tuple[Priority, ...] = ("P1", "P2", "P3", "P4")
 Licence = Literal["perpetual", "subscription", "cloud"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 8x faster to read
+
 
 class PolicyError(ValueError):
     """The policy file is missing, unreadable or invalid."""
@@ -322,7 +324,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Read and validate the policy file at ``path`` (default: the shipped policy)."""
     file = Path(path) if path else DEFAULT_POLICY_PATH
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise PolicyError(f"{file}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 8x faster to read
+
 
 @dataclass(frozen=True)
 class Prompts:
@@ -60,7 +62,7 @@ def clock(value: time) -> str:
 
 def load_prompts(path: Path) -> Prompts:
     """Read the prompts file; every language must be a mapping and English complete."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     if not isinstance(raw, dict) or not isinstance(raw.get("en"), dict):
         raise ValueError(f"{path}: expected a mapping of languages with 'en'")
     return Prompts(texts=raw)
