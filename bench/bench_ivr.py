@@ -13,6 +13,13 @@ A caller listens before answering (``--think`` seconds on average between the st
 request. Errors are non-2xx answers and answers that are not TwiML. Every call must end as
 scripted, with its ticket and transcript outcome in the database.
 
+The floor, in the same run: right after the real app, the same gunicorn command (workers, bind,
+backlog, ``gunicorn.conf.py``) serves ``bench/ivr_floor_app.py``, a minimal Flask app answering
+every path with a constant TwiML document (no signature check, no database), and the same client
+replays the real run's requests to it: the same calls, paths, forms and headers, the same
+concurrency and the same think times (same seeds). The ratio is the real p99 over the floor's;
+the target is a ratio of at most 2.5 (issue 15). ``--no-floor`` skips it.
+
 Prints one JSON object per database; the README's "Phone (Twilio)" section records the figures.
 Bounded: ``--calls`` calls, ``--time-limit`` seconds, loopback only; gunicorn is stopped at the
 end, also on failure or Ctrl-C.
@@ -21,6 +28,7 @@ end, also on failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -35,7 +43,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -139,9 +147,16 @@ class Server:
         return total / ticks
 
 
+REAL_APP = "web:create_app()"
+FLOOR_APP = "bench.ivr_floor_app:create_app()"
+FLOOR_TARGET = 2.5  # real p99 at most 2.5 x the floor's (issue 15)
+
+
 @contextmanager
-def gunicorn(url: str, workers: int, log: Path) -> Iterator[Server]:
-    """gunicorn on a loopback port, ready (``/healthz`` answers); stopped on the way out."""
+def gunicorn(url: str, workers: int, log: Path, app: str = REAL_APP) -> Iterator[Server]:
+    """gunicorn on a loopback port, ready (``/healthz`` answers); stopped on the way out.
+
+    The real app and the floor are started by the same command; only ``app`` differs."""
     port = _free_port()
     env = {
         **os.environ,
@@ -166,7 +181,7 @@ def gunicorn(url: str, workers: int, log: Path) -> Iterator[Server]:
         "256",
         "--graceful-timeout",
         "5",
-        "web:create_app()",
+        app,
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -229,12 +244,29 @@ def _is_twiml(reply: Reply) -> bool:
     return True
 
 
-class TimedTransport:
-    """HTTP to gunicorn, timing each request; the caller listens before each answer."""
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: str
+    form: dict[str, str]
+    headers: dict[str, str]
 
-    def __init__(self, base_url: str, recorder: Recorder, think: float, rng: random.Random):
+
+class TimedTransport:
+    """HTTP to gunicorn, timing each request; the caller listens before each answer.
+
+    With ``log``, each request sent is appended to it (to be replayed to the floor)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        recorder: Recorder,
+        think: float,
+        rng: random.Random,
+        log: list[Request] | None = None,
+    ):
         self.http = HttpTransport(base_url, timeout=30)
-        self.recorder, self.think, self.rng = recorder, think, rng
+        self.recorder, self.think, self.rng, self.log = recorder, think, rng, log
         self.first = True
 
     def send(
@@ -243,6 +275,8 @@ class TimedTransport:
         if self.think and not self.first:
             time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
         self.first = False
+        if self.log is not None:
+            self.log.append(Request(method, url, dict(form), dict(headers)))
         start = time.perf_counter()
         reply = self.http.send(method, url, form, headers)
         elapsed = time.perf_counter() - start
@@ -251,13 +285,15 @@ class TimedTransport:
         return reply
 
 
-def play(base: str, call: DemoCall, recorder: Recorder, think: float, seed: int) -> bool:
-    """One complete call; True when it ended as scripted."""
+def play(
+    base: str, call: DemoCall, recorder: Recorder, think: float, seed: int, log: list[Request]
+) -> bool:
+    """One complete call; True when it ended as scripted. Its requests are appended to ``log``."""
     rng = random.Random(seed)
     if think:
         time.sleep(rng.uniform(0, think))  # calls do not all ring in the same millisecond
     simulator = CallSimulator(
-        TimedTransport(base, recorder, think, rng),
+        TimedTransport(base, recorder, think, rng, log),
         auth_token=TOKEN,
         public_base_url=PUBLIC_BASE_URL,
         caller=scripted(call.answers),
@@ -271,10 +307,83 @@ def play(base: str, call: DemoCall, recorder: Recorder, think: float, seed: int)
     return result.ended == "hangup" and result.error is None and paths == [*call.paths, "status"]
 
 
+def replay(base: str, requests: list[Request], recorder: Recorder, think: float, seed: int) -> bool:
+    """A recorded call replayed to the floor: the same requests, the same pauses (same seed)."""
+    rng = random.Random(seed)
+    if think:
+        time.sleep(rng.uniform(0, think))
+    transport = TimedTransport(base, recorder, think, rng)
+    for request in requests:
+        reply = transport.send(request.method, request.url, request.form, request.headers)
+        if not _is_twiml(reply):
+            return False
+    return True
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def _latency(samples: list[Sample]) -> dict[str, float]:
+    ms = [s.seconds * 1000 for s in samples]
+    return {
+        "p50": round(_percentile(ms, 50), 1),
+        "p95": round(_percentile(ms, 95), 1),
+        "p99": round(_percentile(ms, 99), 1),
+        "max": round(max(ms), 1),
+        "mean": round(statistics.fmean(ms), 1),
+    }
+
+
+@dataclass
+class Load:
+    """What one pass of the load measured."""
+
+    recorder: Recorder
+    done: list[bool]
+    wall: float
+    worker_cpu: float
+    client_cpu: float
+    load_average: tuple[float, float]
+
+    def figures(self) -> dict[str, object]:
+        samples = self.recorder.samples
+        n = max(1, len(samples))
+        return {
+            "requests": len(samples),
+            "errors": sum(not s.ok for s in samples),
+            "latency_ms": _latency(samples),
+            "cpu_ms_per_request": {
+                "gunicorn_workers": round(self.worker_cpu * 1000 / n, 2),
+                "benchmark_client": round(self.client_cpu * 1000 / n, 2),
+            },
+            "load_average_1min": [round(v, 1) for v in self.load_average],
+            "wall_seconds": round(self.wall, 2),
+            "requests_per_second": round(len(samples) / self.wall, 1),
+        }
+
+
+def _load(
+    server: Server, args: argparse.Namespace, recorder: Recorder, jobs: list[Callable[[], bool]]
+) -> Load:
+    """The jobs (one call each, timing into ``recorder``), ``--concurrency`` at a time."""
+    cpu_before, load_before = server.cpu_seconds(), os.getloadavg()[0]
+    client_before = time.process_time()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        done = [f.result(timeout=args.time_limit) for f in futures]
+    wall = time.perf_counter() - start
+    return Load(
+        recorder,
+        done,
+        wall,
+        server.cpu_seconds() - cpu_before,
+        time.process_time() - client_before,
+        (load_before, os.getloadavg()[0]),
+    )
 
 
 def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
@@ -282,21 +391,14 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
     kinds = [c for c in demo_calls(DEMO_TODAY) if c.outcome[0] != "on_call"]
     calls = [kinds[i % len(kinds)] for i in range(args.calls)]
     recorder = Recorder()
+    logs: list[list[Request]] = [[] for _ in calls]
     with database(kind) as url, tempfile.TemporaryDirectory() as folder:
         with gunicorn(url, args.workers, Path(folder) / "gunicorn.log") as server:
-            base, cpu_before, load_before = server.url, server.cpu_seconds(), os.getloadavg()[0]
-            client_before = time.process_time()
-            start = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                futures = [
-                    pool.submit(play, base, call, recorder, args.think, i)
-                    for i, call in enumerate(calls)
-                ]
-                done = [f.result(timeout=args.time_limit) for f in futures]
-            wall = time.perf_counter() - start
-            cpu = server.cpu_seconds() - cpu_before
-            client_cpu = time.process_time() - client_before
-            load_after = os.getloadavg()[0]
+            jobs = [
+                functools.partial(play, server.url, call, recorder, args.think, i, logs[i])
+                for i, call in enumerate(calls)
+            ]
+            real = _load(server, args, recorder, jobs)
         engine = make_engine(url)
         with engine.connect() as db:
             stored = db.scalar(select(func.count()).select_from(tickets))
@@ -306,37 +408,48 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
                 .where(transcripts.c.outcome.is_not(None))
             )
         engine.dispose()
-    ms = [s.seconds * 1000 for s in recorder.samples]
+        floor: Load | None = None
+        if args.floor:
+            floor_recorder = Recorder()
+            log = Path(folder) / "gunicorn-floor.log"
+            with gunicorn(url, args.workers, log, app=FLOOR_APP) as server:
+                jobs = [
+                    functools.partial(replay, server.url, requests, floor_recorder, args.think, i)
+                    for i, requests in enumerate(logs)
+                ]
+                floor = _load(server, args, floor_recorder, jobs)
     slowest: dict[str, float] = {}
     for sample in recorder.samples:
         slowest[sample.path] = max(slowest.get(sample.path, 0.0), sample.seconds * 1000)
-    return {
+    result: dict[str, object] = {
         "database": kind,
         "gunicorn_workers": args.workers,
         "calls": len(calls),
         "concurrent_calls": min(args.concurrency, len(calls)),
         "think_seconds": args.think,
-        "calls_completed": sum(done),
+        "calls_completed": sum(real.done),
         "tickets_stored": stored,
         "transcripts_with_outcome": ended,
-        "requests": len(ms),
-        "errors": sum(not s.ok for s in recorder.samples),
-        "latency_ms": {
-            "p50": round(_percentile(ms, 50), 1),
-            "p95": round(_percentile(ms, 95), 1),
-            "p99": round(_percentile(ms, 99), 1),
-            "max": round(max(ms), 1),
-            "mean": round(statistics.fmean(ms), 1),
-        },
+        **real.figures(),
         "max_ms_by_path": {path: round(value, 1) for path, value in sorted(slowest.items())},
-        "cpu_ms_per_request": {
-            "gunicorn_workers": round(cpu * 1000 / max(1, len(ms)), 2),
-            "benchmark_client": round(client_cpu * 1000 / max(1, len(ms)), 2),
-        },
-        "load_average_1min": [round(load_before, 1), round(load_after, 1)],
-        "wall_seconds": round(wall, 2),
-        "requests_per_second": round(len(ms) / wall, 1),
     }
+    if floor is not None:
+        real_p99 = _percentile([x.seconds * 1000 for x in recorder.samples], 99)
+        floor_p99 = _percentile([x.seconds * 1000 for x in floor.recorder.samples], 99)
+        ratio = real_p99 / floor_p99
+        result["floor"] = {
+            "app": FLOOR_APP,
+            "calls_replayed": sum(floor.done),
+            **floor.figures(),
+        }
+        result["p99_vs_floor"] = {
+            "real_ms": round(real_p99, 1),
+            "floor_ms": round(floor_p99, 1),
+            "ratio": round(ratio, 2),
+            "target": f"ratio <= {FLOOR_TARGET}",
+            "met": ratio <= FLOOR_TARGET,
+        }
+    return result
 
 
 def _cpu() -> str:
@@ -361,6 +474,12 @@ def main() -> None:
         "--database", choices=("postgres", "sqlite", "both"), default="postgres", help="backend"
     )
     parser.add_argument("--time-limit", type=float, default=300, help="seconds, at most")
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the floor (constant TwiML, bench/ivr_floor_app.py) and the ratio",
+    )
     args = parser.parse_args()
     if not 1 <= args.calls <= 10_000 or not 1 <= args.concurrency <= 500:
         parser.error("--calls 1..10000, --concurrency 1..500")

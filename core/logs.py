@@ -18,6 +18,7 @@ scripts) events still reach the standard library's loggers, and pytest's ``caplo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -85,6 +86,7 @@ def tag_ticket(number: str | None) -> None:
         unbind_contextvars("ticket")
 
 
+@functools.lru_cache(maxsize=1024)  # the same few field names on every line
 def secret_key(key: str) -> bool:
     """``pin``, ``auth_token``, ``X-Twilio-Signature``, ``customer_code``: a secret's key."""
     if key.lower() in SECRET_KEYS:
