@@ -22,7 +22,7 @@ def test_ticket_status_of_an_own_ticket() -> None:
     number = report(identified(client, "1013"), "Digital Fax").slots["last_ticket"]
     chat = ask(client, "1013", "ticket_status", ticket_number=number)
     assert chat.said(f'Ticket {number} (P2 high) about "Faxes are not sent any more" is open')
-    assert chat.said("It is due to be taken in charge by")
+    assert chat.said("A support engineer is due to pick it up by")
 
 
 def test_another_contracts_ticket_is_not_found() -> None:
