@@ -19,7 +19,7 @@ from core.bootstrap import Frontdoor
 from core.logs import configure_logging
 from core.notify import Notifier, Router
 from core.worker import OutboxWorker
-from outbound import adapters_from_settings, voices_from_policy
+from outbound import adapters_from_settings, callback_from_settings, voices_from_policy
 from web.alerts.notifier import caller_from_settings, on_call_voice
 
 
@@ -38,9 +38,11 @@ def delivery_adapters(fd: Frontdoor) -> dict[str, Notifier]:
     caller = caller_from_settings(settings, on_call_voice(fd.policy))
     if caller is not None:
         adapters["oncall"] = caller
-    adapters.update(
-        adapters_from_settings(settings, voices=voices_from_policy(fd.policy.languages))
-    )
+    voices = voices_from_policy(fd.policy.languages)
+    adapters.update(adapters_from_settings(settings, voices=voices))
+    callback = callback_from_settings(settings, voices=voices)  # the desk queue's callbacks
+    if callback is not None:
+        adapters["callback"] = callback
     helpdesk = helpdesk_notifier(fd)  # Request Tracker (docs/helpdesk.md)
     if helpdesk is not None:
         adapters["helpdesk"] = helpdesk

@@ -40,6 +40,8 @@ def missing(event: OutboxEvent) -> str | None:
         return None if endpoint.get("url") else "no webhook endpoint in the row"
     if channel == "oncall":
         return None if payload.get("to") else "no on-call number in the row"
+    if channel == "callback":
+        return None if payload.get("to") else "no number to call back in the row"
     if channel == "helpdesk":
         return None if payload.get("number") else "no ticket number in the helpdesk row"
     recipient = payload.get("recipient") or {}
@@ -70,6 +72,19 @@ def render(event: OutboxEvent, clock: Clock, base_url: str, at: datetime) -> Mes
                 "due_at": clock.due.isoformat() if clock.due else payload.get("due_at"),
                 "url": f"{base_url.rstrip('/')}/console/tickets/{payload['number']}",
             },
+        )
+    if channel == "callback":  # a caller asked to be called back: the text, then the desk
+        return Message(
+            delivery_id=event.delivery_id,
+            to_name="caller",
+            to_address=str(payload["to"]),
+            language=str(payload.get("language") or "en"),
+            subject=str(payload.get("number") or ""),
+            text=str(payload.get("text") or ""),
+            html="",
+            at=at,
+            channel="callback",
+            data=dict(payload),
         )
     if channel == "oncall":
         return Message(

@@ -10,6 +10,9 @@ raises :class:`DeliveryError` with a one-line reason. Each message names its ``c
   ``text`` the JSON body);
 - ``oncall``: the proactive alert's call to an on-call engineer, who presses 1 to take the
   ticket (``data`` holds the page: ticket, customer, contract, product, summary);
+- ``callback``: a caller who asked in the desk queue to be called back (``to_address`` their
+  number, ``text`` the sentence said before ``data["desk"]`` is dialled, or ``data["queue"]``
+  joined; ``data["caller_id"]`` the number the call comes from);
 - ``helpdesk``: the ticket handed to the helpdesk engineers work in (Request Tracker,
   :mod:`outbound.request_tracker`; docs/helpdesk.md).
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-CHANNELS = ("email", "sms", "call", "webhook", "oncall", "helpdesk")
+CHANNELS = ("email", "sms", "call", "webhook", "oncall", "helpdesk", "callback")
 
 
 class DeliveryError(Exception):

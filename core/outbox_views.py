@@ -38,6 +38,8 @@ def _recipient(payload: dict[str, Any]) -> str:
         return f"webhook {(payload.get('endpoint') or {}).get('name') or '?'}"
     if channel == "oncall":
         return f"on-call call to {payload.get('to') or '?'}"
+    if channel == "callback":
+        return f"callback to {payload.get('to') or '?'}"
     person = payload.get("recipient") or {}
     name = person.get("name") or ""
     if channel in ("sms", "call") and person.get("phone"):

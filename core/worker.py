@@ -39,6 +39,7 @@ from core.model import LADDER_KINDS, OutboxEvent, Ticket
 from core.notices import Clock, DigestItem, compose_digest, has_digest
 from core.notify import DeliveryError, Message, Notifier
 from core.services.alert_calls import CALL_KIND, note_call
+from core.services.callbacks import CALLBACK_KIND, note_callback
 from core.services.outbox import ticket_calendar
 from core.settings import OutboxSettings
 from core.unit_of_work import AbstractUnitOfWork
@@ -48,6 +49,7 @@ events = get_logger("frontdoor.outbox")
 MIN_WAIT = 0.01  # seconds: a row due now (or overdue) is claimed at the next round
 # a digest's delivery id: uuid5 of its members' sorted delivery ids in this namespace
 DIGEST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:frontdoor:outbox-digest")
+_NOTED = {CALL_KIND: note_call, CALLBACK_KIND: note_callback}  # outcomes noted on the ticket
 
 
 @dataclass
@@ -281,16 +283,16 @@ class OutboxWorker:
             for event_id, kind, delivery_id in uow.outbox.mark_sent(sent, now):
                 report.sent.append(delivery_id)
                 self._count(uow, event_id, kind, "sent")
-                event = uow.outbox.get(event_id) if kind == CALL_KIND else None
-                if event is not None:  # the on-call call's outcome, on the ticket
-                    note_call(uow, event, None, now)
+                event = uow.outbox.get(event_id) if kind in _NOTED else None
+                if event is not None:  # the on-call call's or callback's outcome, on the ticket
+                    _NOTED[kind](uow, event, None, now)
             for event_id, error in results:
                 event = uow.outbox.get(event_id, lock=True)
                 if event is not None:  # None: its ticket was deleted meanwhile
                     self._record(event, error, now, report)
                     self._count(uow, event_id, event.kind, event.status)
-                    if event.kind == CALL_KIND:
-                        note_call(uow, event, error, now)
+                    if event.kind in _NOTED:
+                        _NOTED[event.kind](uow, event, error, now)
             uow.commit()
 
     def _count(self, uow: AbstractUnitOfWork, event_id: int, kind: str, status: str) -> None:

@@ -11,14 +11,15 @@ is then submitted with the priority the caller chose.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from core.decision import Decision
 from core.hours import office_hours as core_office_hours
 from core.hours import weekday_number
 from core.model import Ticket
 from core.services import Case, Intake, assess_case, submit_case
-from ivr.prompts import clock
+from ivr import speakable, speech
 from ivr.step import Step
 
 ASKS = 2  # a silent or invalid answer is asked again twice, then the call ends politely
@@ -33,36 +34,55 @@ _REFUSALS = {
 }
 
 
-def spoken_digits(number: str) -> str:
-    """ "0000127" read digit by digit by any voice."""
-    return ", ".join(number)
+def spoken_digits(number: str, lang: str = "en") -> str:
+    """A ticket number grouped for listening in ``lang`` ("0000127" -> "0 0 0, 0 1 2 7")."""
+    return speakable.ticket_number(number, lang)
 
 
 # questions ------------------------------------------------------------------------------------
+# Every question but the PIN takes speech as well as keys (ivr/speech.py, docs/phone.md "Speech").
 def ask_language(step: Step) -> None:
-    gather = step.gather("language")
-    for key, code in enumerate(step.fd.policy.theatres[step.theatre].menu_languages, start=1):
-        step.say("language_option", lang=code, into=gather, digit=key)
+    languages = step.fd.policy.theatres[step.theatre].menu_languages
+    names = ", ".join(step.fd.policy.languages[code].name for code in languages)
+    gather = step.gather("language", hints=names, lang=languages[0])
+    for key, code in enumerate(languages, start=1):
+        step.say("language_option_speech", lang=code, into=gather, digit=key)
 
 
 def ask_identify(step: Step) -> None:
-    step.say("identify", into=step.gather("identify", until_hash=True, timeout=10))
+    gather = step.gather("identify", until_hash=True, timeout=10, hints=speech.hints("digits", ""))
+    step.say("identify", into=gather)
+    step.say("speech_digits", into=gather)
+
+
+def confirm_code(step: Step, code: str) -> None:
+    """Read a spoken customer code back (masked on the transcript): 1 or yes, 2 or no."""
+    gather = step.gather("identify", hints=speech.hints("yes_no", step.lang))
+    step.say("identify_confirm", into=gather, secret=("code",), code=speech.spaced(code))
 
 
 def ask_role(step: Step) -> None:
-    step.say("role", into=step.gather("role"))
+    gather = step.gather("role", hints=speech.hints("role", step.lang))
+    step.say("role", into=gather)
+    step.say("speech_role", into=gather)
 
 
 def ask_menu(step: Step) -> None:
-    step.say("menu", into=step.gather("menu"))
+    gather = step.gather("menu", hints=speech.hints("menu", step.lang))
+    step.say("menu", into=gather)
+    step.say("speech_menu", into=gather)
 
 
 def ask_priority(step: Step, endpoint: str = "priority") -> None:
-    step.say("priority", into=step.gather(endpoint))
+    gather = step.gather(endpoint, hints=speech.hints("priority", step.lang))
+    step.say("priority", into=gather)
+    step.say("speech_priority", into=gather)
 
 
 def ask_ticket(step: Step) -> None:
-    step.say("ticket_prompt", into=step.gather("ticket", until_hash=True, timeout=10))
+    gather = step.gather("ticket", until_hash=True, timeout=10, hints=speech.hints("digits", ""))
+    step.say("ticket_prompt", into=gather)
+    step.say("speech_digits", into=gather)
 
 
 def ask_pin(step: Step, again: bool = False) -> None:
@@ -139,6 +159,7 @@ def submit(step: Step, priority: str, *, pin_verified: bool = False) -> Intake:
 def route(step: Step) -> None:
     made = decision(step, "P1")
     if made.outcome == "refuse" and made.reason == "on_call_pin_required":
+        tell_on_call_language(step)
         ask_pin(step)
     elif made.outcome in ("refuse", "redirect"):
         refuse(step, made)
@@ -181,6 +202,10 @@ def office_hours(step: Step) -> str:
         last=prompts.weekday(lang, weekday_number(facts.working_days[-1])),
     )
     hours, city = facts.hours, prompts.city(lang, facts.zone)
+
+    def clock(value: time) -> str:
+        return speakable.clock(prompts, lang, value)
+
     text = prompts.text(
         lang, "hours", days=days, open=clock(hours.open), close=clock(hours.close), city=city
     )
@@ -200,8 +225,16 @@ def local_when(step: Step, instant: datetime, lang: str | None = None) -> str:
     """An instant in words, in the local time of the contract's theatre."""
     contract = step.contract()
     theatre = contract.theatre if contract else step.theatre
-    zone = step.fd.policy.theatres[theatre].zone
-    return step.prompts.when(lang or step.lang, instant.astimezone(zone))
+    zone = step.fd.policy.theatres[theatre].timezone
+    local = instant.astimezone(ZoneInfo(zone))
+    return speakable.when(step.prompts, lang or step.lang, local, zone)
+
+
+def tell_on_call_language(step: Step) -> None:
+    """Before the on-call service's first (English) prompt, say in the caller's language that
+    the service speaks English only (policy-notes "Theatres")."""
+    if step.lang != step.on_call_lang:
+        step.say("on_call_english_only")
 
 
 def tell_deadline(step: Step, ticket: Ticket, lang: str | None = None) -> None:

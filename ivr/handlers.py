@@ -11,7 +11,8 @@ from core.services import (
     mask_digits,
     verify_pin,
 )
-from ivr import flow
+from ivr import flow, speech
+from ivr import queue as desk_queue
 from ivr.step import Step
 
 
@@ -42,8 +43,12 @@ def _identified(step: Step, code: str) -> None:
 
 def language(step: Step) -> None:
     languages = step.fd.policy.theatres[step.theatre].menu_languages
-    keys = step.digits
-    step.heard(keys or "")
+
+    def named(said: str) -> str | None:
+        code = speech.language(said)
+        return str(languages.index(code) + 1) if code in languages else None
+
+    keys = step.answer(named)
     if keys == "":
         step.state["lang"] = languages[0]  # silence: the theatre's first main language
     elif keys and keys.isdigit() and 1 <= int(keys) <= len(languages):
@@ -55,8 +60,23 @@ def language(step: Step) -> None:
 
 
 def identify(step: Step) -> None:
-    code = step.digits
-    step.heard(code or "", secret=True)
+    """The customer code, typed or said; a said code is read back first (1 or yes confirms)."""
+    heard = step.state.pop("heard_code", None)
+    if heard:
+        answer = step.choice("yes_no")
+        if answer == "2":
+            flow.ask_identify(step)
+            return
+        if answer != "1":
+            flow.ask_again(step, "identify", flow.ask_identify)
+            return
+        code: str | None = str(heard)
+    else:
+        code = step.answer(speech.digits, secret=True, min_confidence=0.0)
+        if code and step.spoken:
+            step.state["heard_code"] = code
+            flow.confirm_code(step, code)
+            return
     if not code:
         flow.ask_again(step, "identify", flow.ask_identify)
         return
@@ -81,8 +101,7 @@ def identify(step: Step) -> None:
 
 
 def role(step: Step) -> None:
-    keys = step.digits
-    step.heard(keys or "")
+    keys = step.choice("role")
     if keys not in ("1", "2"):
         flow.ask_again(step, "role", flow.ask_role)
         return
@@ -91,8 +110,7 @@ def role(step: Step) -> None:
 
 
 def menu(step: Step) -> None:
-    keys = step.digits
-    step.heard(keys or "")
+    keys = step.choice("menu")
     if keys == "1":
         flow.ask_priority(step)
     elif keys == "2":
@@ -103,8 +121,7 @@ def menu(step: Step) -> None:
 
 def priority(step: Step) -> None:
     """Office open: open the ticket, read it back, put the caller through to the desk."""
-    keys = step.digits or ""
-    step.heard(keys)
+    keys = step.choice("priority") or ""
     if keys not in flow.PRIORITIES:
         flow.ask_again(step, "priority", flow.ask_priority)
         return
@@ -113,7 +130,7 @@ def priority(step: Step) -> None:
     if ticket is None:
         flow.refuse(step, made)
         return
-    step.say("ticket_opened", number=flow.spoken_digits(ticket.number or ""))
+    step.say("ticket_opened", number=flow.spoken_digits(ticket.number or "", step.lang))
     flow.tell_deadline(step, ticket)
     step.end(made.outcome, made.reason)
     if made.open_now:
@@ -126,7 +143,7 @@ def _connect_desk(step: Step) -> None:
     queue, number = step.conf.desk_queue(step.theatre), step.conf.desk_number(step.theatre)
     if queue:
         step.say("connecting")
-        step.response.enqueue(queue)
+        desk_queue.enqueue(step, queue)  # position, hold music, callback offer: ivr/queue.py
         step.note(f"queued on {queue}")
     elif number:
         step.say("connecting")
@@ -142,8 +159,11 @@ def _connect_desk(step: Step) -> None:
 
 def ticket(step: Step) -> None:
     """Status and due time of a ticket of the caller's own contract only."""
-    number = step.digits or ""
-    step.heard(number)
+    said = step.answer(speech.digits)
+    if said is None and step.spoken:  # not digits, or said with a low confidence
+        flow.ask_again(step, "ticket", flow.ask_ticket)
+        return
+    number = said or ""
     contract = step.contract()
     found = None
     if number and contract is not None:
@@ -155,7 +175,7 @@ def ticket(step: Step) -> None:
         flow.ask_again(step, "ticket", flow.ask_ticket, sorry="ticket_unknown")
         return
     status = step.prompts.text(step.lang, f"status_{found.status}")
-    step.say("ticket_status", number=flow.spoken_digits(number), status=status)
+    step.say("ticket_status", number=flow.spoken_digits(number, step.lang), status=status)
     if found.status != "closed":
         flow.tell_deadline(step, found)
     step.hang_up()
@@ -164,6 +184,9 @@ def ticket(step: Step) -> None:
 
 def pin(step: Step) -> None:
     """Out of hours, Platinum: the on-call PIN (English only, as the on-call service is)."""
+    if step.spoken:  # never by speech (docs/phone.md "Speech"): refused and not recorded
+        _pin_spoken(step)
+        return
     typed = step.form.get("Digits", "").strip()
     step.heard(typed, secret=True)
     contract = step.contract()
@@ -196,6 +219,18 @@ def pin(step: Step) -> None:
     flow.closed(step, flow.decision(step, "P2"))
 
 
+def _pin_spoken(step: Step) -> None:
+    """A PIN said aloud: not verified, not written anywhere; keys asked for once more."""
+    step.note("speech at the PIN prompt refused (keys only)", reason="pin_speech_refused")
+    step.say("pin_keys_only", lang=step.on_call_lang)
+    spoken = int(step.state.get("pin_spoken", 0)) + 1
+    step.state["pin_spoken"] = spoken
+    if spoken == 1:
+        flow.ask_pin(step, again=True)
+    else:
+        flow.closed(step, flow.decision(step, "P2"))
+
+
 def _on_call(step: Step) -> None:
     intake = flow.submit(step, "P1", pin_verified=True)
     made, ticket = intake.decision, intake.ticket
@@ -204,7 +239,7 @@ def _on_call(step: Step) -> None:
         return
     lang = step.on_call_lang
     step.state.update(lang_on_call=lang, on_call=True)
-    step.say("on_call_opened", lang=lang, number=flow.spoken_digits(ticket.number or ""))
+    step.say("on_call_opened", lang=lang, number=flow.spoken_digits(ticket.number or "", lang))
     step.end(made.outcome, made.reason)
     numbers = step.conf.on_call_numbers
     if not numbers:
@@ -244,9 +279,10 @@ def dial_status(step: Step) -> None:
 
 def _leave_message(step: Step) -> None:
     on_call = bool(step.state.get("on_call"))
-    number = flow.spoken_digits(str(step.state.get("ticket", "")))
+    lang = _call_lang(step)
+    number = flow.spoken_digits(str(step.state.get("ticket", "")), lang or step.lang)
     key = "on_call_unreachable" if on_call else "desk_unreachable"
-    step.say(key, lang=_call_lang(step), number=number)
+    step.say(key, lang=lang, number=number)
     _record(step)
 
 
@@ -264,8 +300,7 @@ def _record(step: Step) -> None:
 
 def voicemail(step: Step) -> None:
     """Office closed: the message's priority, then the recording; the ticket opens now."""
-    keys = step.digits or ""
-    step.heard(keys)
+    keys = step.choice("priority") or ""
     if keys not in flow.PRIORITIES:
         flow.ask_again(step, "voicemail", lambda s: flow.ask_priority(s, "voicemail"))
         return
@@ -288,18 +323,22 @@ def voicemail(step: Step) -> None:
 
 
 def voicemail_recorded(step: Step) -> None:
-    """The recording is on the ticket: read its number back, then goodbye."""
+    """The recording is on the ticket: read its number back, then goodbye. Twilio skips the
+    action of an empty recording (the redirect after ``<Record>`` comes without a RecordingUrl):
+    then the caller hears that nothing was recorded, never that a message was added."""
     number = str(step.state.get("ticket", ""))
     lang = _call_lang(step)
     url = step.form.get("RecordingUrl", "")[:500]
+    seconds = step.form.get("RecordingDuration", "")[:8]
     if not number:
         step.hang_up(lang=lang)
         return
-    if url.startswith("https://"):
-        seconds = step.form.get("RecordingDuration", "?")[:8]
-        add_ticket_note(step.uow, number, f"voicemail {url} ({seconds} s)")
+    recorded = url.startswith("https://") and seconds not in ("0", "0.0")
+    if recorded:
+        add_ticket_note(step.uow, number, f"voicemail {url} ({seconds or '?'} s)")
         step.note(f"voicemail recorded on ticket {number}", kind="ticket")
-    step.say("recorded", lang=lang, number=flow.spoken_digits(number))
+    spoken = flow.spoken_digits(number, lang or step.lang)
+    step.say("recorded" if recorded else "not_recorded", lang=lang, number=spoken)
     flow.tell_deadline(step, get_ticket(step.uow, number), lang)
     step.hang_up(lang=lang)
 

@@ -33,7 +33,7 @@ from core.services import (
     save_step,
 )
 from core.unit_of_work import AbstractUnitOfWork, in_transaction
-from ivr import MAX_BODY, handlers
+from ivr import MAX_BODY, handlers, queue
 from ivr.step import Step
 from ivr.twilio_signature import signed
 
@@ -212,10 +212,10 @@ def _apology(step: Step | None) -> str:
     return str(response)
 
 
-def _route(path: str, endpoint: str) -> None:
-    """``/ivr<path>`` runs ``handlers.<endpoint>`` (looked up per request, so that a test can
+def _route(path: str, endpoint: str, module: Any = handlers) -> None:
+    """``/ivr<path>`` runs ``<module>.<endpoint>`` (looked up per request, so that a test can
     replace a handler and see the webhook fail with it)."""
-    bp.add_url_rule(path, endpoint, lambda: _run(getattr(handlers, endpoint)), methods=["POST"])
+    bp.add_url_rule(path, endpoint, lambda: _run(getattr(module, endpoint)), methods=["POST"])
 
 
 for _path, _endpoint in (
@@ -234,3 +234,5 @@ for _path, _endpoint in (
     ("/fallback", "fallback"),
 ):
     _route(_path, _endpoint)
+for _path, _endpoint in queue.ROUTES:  # the desk queue's webhooks (ivr/queue.py)
+    _route(_path, _endpoint, queue)

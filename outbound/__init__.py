@@ -20,6 +20,7 @@ from core.settings import Settings
 from outbound.twilio_rest import (
     DEFAULT_VOICES,
     TwilioCall,
+    TwilioCallback,
     TwilioSms,
     Voice,
     call_twiml,
@@ -30,11 +31,13 @@ from outbound.webhook import WebhookNotifier, sign, verify
 __all__ = [
     "DEFAULT_VOICES",
     "TwilioCall",
+    "TwilioCallback",
     "TwilioSms",
     "Voice",
     "WebhookNotifier",
     "adapters_from_settings",
     "call_twiml",
+    "callback_from_settings",
     "sign",
     "verify",
     "voices_from_policy",
@@ -64,3 +67,18 @@ def adapters_from_settings(
             outbound.webhook_secrets, timeout=outbound.webhook_timeout, session=session
         )
     return adapters
+
+
+def callback_from_settings(
+    settings: Settings,
+    *,
+    http_client: HttpClient | None = None,
+    voices: Mapping[str, Voice] | None = None,
+) -> TwilioCallback | None:
+    """The ``callback`` channel (the desk queue's callbacks) when the Twilio account is set; each
+    call comes from the theatre's number its row names, else ``FRONTDOOR_NOTIFY_FROM_NUMBER``."""
+    sid, token = settings.twilio_account_sid, settings.twilio_auth_token
+    if not (sid and token):
+        return None
+    client = Client(sid, token, http_client=http_client)
+    return TwilioCallback(client, settings.outbound.from_number or "", voices or DEFAULT_VOICES)

@@ -1,7 +1,9 @@
 """SMS and voice-call delivery through Twilio's REST API (the :class:`~core.notify.Notifier` port).
 
 :class:`TwilioSms` sends the message's text with ``messages.create``; :class:`TwilioCall` places
-a call with ``calls.create`` whose inline TwiML reads the text twice, in the message's language.
+a call with ``calls.create`` whose inline TwiML reads the text twice, in the message's language;
+:class:`TwilioCallback` calls back a caller who asked for it in the desk queue: the text once,
+then ``<Dial>`` to the desk (or ``<Enqueue>`` in the desk's queue).
 A refusal by Twilio or a network failure becomes :class:`~core.notify.DeliveryError` with one
 line (status, Twilio error code, Twilio's message; never the account's credentials), and the
 worker retries. Twilio has no idempotency key: a retried SMS or call may reach the person twice.
@@ -73,6 +75,21 @@ def call_twiml(message: Message, voices: Mapping[str, Voice] = DEFAULT_VOICES) -
     return str(response)
 
 
+def callback_twiml(message: Message, voices: Mapping[str, Voice] = DEFAULT_VOICES) -> str:
+    """The callback's TwiML: the text in the caller's language, then the desk."""
+    voice = voices.get(message.language) or voices.get("en") or DEFAULT_VOICES["en"]
+    response = VoiceResponse()
+    response.say(message.text, voice=voice.voice, language=voice.language)
+    desk, queue = message.data.get("desk"), message.data.get("queue")
+    if desk:
+        response.dial(str(desk), answer_on_bridge=True)
+    elif queue:
+        response.enqueue(str(queue))
+    else:
+        raise DeliveryError("the callback names no desk number or queue")
+    return str(response)
+
+
 def _check(message: Message, channel: str) -> None:
     if message.channel != channel:
         raise ValueError(f"a {message.channel} message cannot go through the {channel} adapter")
@@ -118,3 +135,15 @@ class TwilioCall(_TwilioAdapter):
     def _create(self, message: Message) -> None:
         twiml = call_twiml(message, self.voices)
         self.client.calls.create(to=message.to_address, from_=self.from_, twiml=twiml)
+
+
+class TwilioCallback(TwilioCall):
+    """``callback`` messages: a call to the caller, from the theatre's number the row names (else
+    ``from_``), that says the text and bridges them to the desk."""
+
+    channel = "callback"
+
+    def _create(self, message: Message) -> None:
+        twiml = callback_twiml(message, self.voices)
+        from_ = str(message.data.get("caller_id") or self.from_)
+        self.client.calls.create(to=message.to_address, from_=from_, twiml=twiml)

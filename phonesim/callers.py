@@ -16,9 +16,10 @@ from phonesim.errors import CallerHangup, SimulatorError
 class Prompt:
     """A question to the person (or script) playing the caller.
 
-    ``kind`` is ``keys`` (a Gather: digits, ``*``, ``#``; "" is silence; with speech input, any
-    phrase), ``dial`` (the dialled leg's outcome, one of ``choices``) or ``record`` (seconds of
-    message, "" for none, optionally followed by the ending key or ``hangup``).
+    ``kind`` is ``keys`` (a Gather: digits, ``*``, ``#``; "" is silence; with speech input,
+    ``say: words``, ``say@0.3: words`` (a low confidence), ``say:`` (noise) or any phrase),
+    ``dial`` (the dialled leg's outcome, one of ``choices``) or ``record`` (seconds of message,
+    "" for none, optionally followed by the ending key or ``hangup``).
     """
 
     kind: str

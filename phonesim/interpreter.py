@@ -12,6 +12,10 @@ Twilio semantics kept here (https://www.twilio.com/docs/voice/twiml):
   typed without the finish key are submitted as on timeout. No key, or the finish key alone, is
   *no input*: Twilio then continues with the verb after ``Gather``, unless
   ``actionOnEmptyResult="true"``, in which case the action is requested *without* ``Digits``.
+- Speech (``input`` with ``speech``): an answer ``say: words`` posts ``SpeechResult`` with
+  ``Confidence`` 0.9, ``say@0.3: words`` with confidence 0.3, ``say:`` alone an empty
+  ``SpeechResult`` (noise); with speech input any answer that is not keys is said as well. A
+  ``say:`` answer where the Gather takes keys only (the PIN) is not sent, and asked again.
 - ``Record``: an empty recording does not request the action (the next verb follows); a
   recording posts ``RecordingUrl``, ``RecordingDuration``, ``RecordingSid`` and ``Digits`` (the
   key that ended it, or ``hangup``; the answer to a request made after a hang-up is ignored).
@@ -21,6 +25,7 @@ Twilio semantics kept here (https://www.twilio.com/docs/voice/twiml):
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -35,6 +40,16 @@ from phonesim.twiml import flag, method_of, tag_of, text_of
 DIAL_OUTCOMES = ("completed", "answered", "no-answer", "busy", "failed", "canceled")
 KEYS = frozenset("0123456789*#")
 MAX_ATTEMPTS = 3
+SPOKEN_CONFIDENCE = "0.9"
+_SAY = re.compile(r"^say(?:@(?P<confidence>[01](?:\.\d+)?))?:\s*(?P<phrase>.*)$", re.IGNORECASE)
+
+
+def speech_answer(answer: str) -> tuple[str, str] | None:
+    """``say: words`` or ``say@0.3: words`` as (phrase, confidence); None for other answers."""
+    found = _SAY.match(answer.strip())
+    if found is None:
+        return None
+    return found["phrase"].strip(), found["confidence"] or SPOKEN_CONFIDENCE
 
 
 def new_sid(prefix: str) -> str:
@@ -145,10 +160,12 @@ class Interpreter:
             rules.append("or words")
         text = f"{' '.join(rules)} (Enter alone = silence):"
         action = urljoin(url, verb.get("action") or url)
-        digits, finished_on, phrase = self.read_keys(Prompt("keys", text), finish, limit, speech)
-        if phrase:
-            self.emit("speech", phrase, f"  caller says: {phrase}")
-            params = {"SpeechResult": phrase, "Confidence": "0.9"}
+        digits, finished_on, said = self.read_keys(Prompt("keys", text), finish, limit, speech)
+        if said is not None:
+            phrase, confidence = said
+            shown = f"{phrase} (confidence {confidence})" if phrase else "(noise: nothing heard)"
+            self.emit("speech", phrase, f"  caller says: {shown}", confidence=confidence)
+            params = {"SpeechResult": phrase, "Confidence": confidence if phrase else "0.0"}
             return Next(action, method_of(verb), params)
         if digits:
             self.emit("keys", digits, f"  caller presses: {digits}{finished_on}")
@@ -164,26 +181,30 @@ class Interpreter:
 
     def read_keys(
         self, prompt: Prompt, finish: str, limit: int | None, speech: bool
-    ) -> tuple[str, str, str]:
-        """Digits, the finish key that ended them, or a phrase; all empty for silence."""
+    ) -> tuple[str, str, tuple[str, str] | None]:
+        """Digits and the finish key that ended them, or a phrase and its confidence; empty
+        digits and no phrase for silence."""
         for _ in range(MAX_ATTEMPTS):
             said = self.ask(prompt)
             answer = said.replace(" ", "")
-            if answer and not set(answer) <= KEYS:
+            spoken = speech_answer(said)
+            if spoken is None and answer and not set(answer) <= KEYS:
+                spoken = (said, SPOKEN_CONFIDENCE)
+            if spoken is not None:
                 if speech:
-                    return "", "", said
-                self.emit("warning", f"not keys: {answer!r}", f"  (not keys: {answer!r})")
+                    return "", "", spoken
+                self.emit("warning", f"not keys: {said!r}", f"  (keys only here, not: {said!r})")
                 continue
             digits = ""
             for key in answer:
                 if finish and key == finish:
-                    return digits, (key if digits else ""), ""
+                    return digits, (key if digits else ""), None
                 digits += key
                 if limit and len(digits) == limit:
                     break
             if len(digits) < len(answer.rstrip(finish or "")):
                 self.emit("warning", "extra keys ignored", f"  (keys after {digits!r} ignored)")
-            return digits, "", ""
+            return digits, "", None
         raise SimulatorError(f"no valid key presses after {MAX_ATTEMPTS} answers")
 
     def verb_redirect(self, verb: ET.Element, url: str) -> Next:

@@ -10,6 +10,10 @@
 | ``FRONTDOOR_IVR_DIAL_MODE`` | ``sequential`` (default) or ``simultaneous`` |
 | ``FRONTDOOR_IVR_DIAL_TIMEOUT`` | seconds each ``<Dial>`` rings (default 20) |
 | ``FRONTDOOR_IVR_RECORD_MAX_SECONDS`` | ``<Record maxLength>`` (default 120) |
+| ``FRONTDOOR_IVR_HOLD_MUSIC_URL`` | an ``https://`` audio file ``<Play>``-ed to callers waiting in
+  the desk queue (default none: a pause between the position announcements) |
+| ``FRONTDOOR_IVR_CALLBACK_OFFER_AFTER`` | seconds in the desk queue after which the caller is
+  offered a callback or a message (default 120) |
 | ``FRONTDOOR_IVR_SIMULATED_TIME`` | ``1``: honour the simulator's ``X-Frontdoor-Simulated-At``
   header as the time of the call (development only; refused in production) |
 | ``FRONTDOOR_IVR_SKIP_SIGNATURE`` | ``1``: no ``X-Twilio-Signature`` check (local demo only;
@@ -32,6 +36,8 @@ class IvrSettings:
     dial_mode: Literal["sequential", "simultaneous"] = "sequential"
     dial_timeout: int = 20
     record_max_seconds: int = 120
+    hold_music_url: str = ""  # <Play> in the desk queue; "" for a <Pause>
+    callback_offer_after: int = 120  # seconds of QueueTime before the offer
     skip_signature: bool = False
     simulated_time: bool = False
 
@@ -54,6 +60,9 @@ def load_ivr(env: parse.Env, *, production: bool, on_call_numbers: tuple[str, ..
     for name, value in (("SKIP_SIGNATURE", skip), ("SIMULATED_TIME", simulated)):
         if value and production:
             raise parse.SettingsError(f"FRONTDOOR_IVR_{name}=1 is refused in production")
+    music = (env.get("FRONTDOOR_IVR_HOLD_MUSIC_URL", "") or "").strip()
+    if music and not music.startswith("https://"):
+        raise parse.SettingsError("FRONTDOOR_IVR_HOLD_MUSIC_URL: an https:// URL")
     return IvrSettings(
         desk_numbers=parse.by_theatre(env, "FRONTDOOR_IVR_DESK_NUMBER", numbers=True),
         desk_queues=parse.by_theatre(env, "FRONTDOOR_IVR_DESK_QUEUE", numbers=False),
@@ -61,6 +70,8 @@ def load_ivr(env: parse.Env, *, production: bool, on_call_numbers: tuple[str, ..
         dial_mode=mode,  # type: ignore[arg-type]
         dial_timeout=parse.whole(env, "FRONTDOOR_IVR_DIAL_TIMEOUT", 20, "seconds"),
         record_max_seconds=parse.whole(env, "FRONTDOOR_IVR_RECORD_MAX_SECONDS", 120, "seconds"),
+        hold_music_url=music,
+        callback_offer_after=parse.whole(env, "FRONTDOOR_IVR_CALLBACK_OFFER_AFTER", 120, "seconds"),
         skip_signature=skip,
         simulated_time=simulated,
     )

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from core.bootstrap import Frontdoor
+from ivr.speakable import ticket_number
 from phonesim.demo_calls import EUROPE, NIGHT_ROME, admin_phone
 
 from .conftest import DEMO_TODAY
@@ -31,5 +32,5 @@ def test_the_call_command_leaves_a_night_voicemail_in_process_without_twilio_set
     assert "call ended: hangup" in result.output
     ticket = stored_tickets(demo)[-1]
     assert ticket.opened_at == datetime.fromisoformat(NIGHT_ROME)
-    assert ", ".join(ticket.number) in result.output
+    assert ticket_number(ticket.number, ticket.language) in result.output
     assert outcome_of(demo, result.output.split()[1].rstrip(":")) == ("open_ticket", "closed")

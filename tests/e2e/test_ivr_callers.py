@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.adapters.orm import turns
+from ivr.speakable import ticket_number
 
 from .conftest import NUMBERS, Ivr
 from .test_ivr_office_hours import outcome_of, stored_tickets
@@ -17,7 +18,10 @@ def test_language_menu_speaks_each_option_in_its_own_language_and_voice(ivr: Ivr
     """Europe offers six languages: one key each, main first, each in its own voice."""
     answer = ivr.twilio.call(NUMBERS["europe"], STRANGER).start()
     options = answer.gather.findall("Say")
-    assert [o.text for o in options][:2] == ["For English, press 1.", "Per l'italiano, premi 2."]
+    assert [o.text for o in options][:2] == [
+        "For English, say English or press 1.",
+        "Per l'italiano, dica Italiano oppure prema 2.",
+    ]
     assert [o.get("language") for o in options] == [
         "en-US",
         "it-IT",
@@ -33,7 +37,7 @@ def test_choosing_italian_asks_for_the_code_in_italian(ivr: Ivr) -> None:
     call = ivr.twilio.call(NUMBERS["europe"], STRANGER)
     call.start()
     answer = call.press("2")
-    assert answer.said == ["Inserisci il tuo codice cliente, poi premi il tasto cancelletto."]
+    assert answer.said[0] == "Inserisca il suo codice cliente, poi prema il tasto cancelletto."
     assert answer.gather.get("finishOnKey") == "#"
 
 
@@ -41,7 +45,7 @@ def test_silence_at_the_language_menu_picks_the_first_main_language(ivr: Ivr) ->
     """No key: English, the first main language of Europe."""
     call = ivr.twilio.call(NUMBERS["europe"], STRANGER)
     call.start()
-    assert call.silence().said == ["Please enter your customer code, then press the hash key."]
+    assert call.silence().said[0] == "Please enter your customer code, then press the hash key."
 
 
 def test_middle_east_caller_is_greeted_in_arabic_with_the_arabic_voice(ivr: Ivr) -> None:
@@ -102,7 +106,7 @@ def test_end_user_without_add_on_is_kindly_refused_and_the_call_ends(ivr: Ivr) -
     ivr.clock.set("2026-11-23T10:00:00-05:00")
     call = ivr.twilio.call(NUMBERS["americas"], ivr.phone_of("1002", role="end_user"))
     answer = call.start()
-    assert "administrador de IT o a su distribuidor" in answer.text  # Spanish contact
+    assert "administrador de informática o a su distribuidor" in answer.text  # Spanish contact
     assert answer.hangs_up
     assert outcome_of(ivr.fd, call.sid) == ("refuse", "end_user_not_covered")
 
@@ -150,7 +154,10 @@ def test_ticket_status_of_own_contract_is_read(ivr: Ivr) -> None:
     call.start()
     assert call.press("2").gather_action.startswith("/ivr/ticket")
     answer = call.press(number)
-    assert f"Ticket {', '.join(number)} is open, waiting to be taken in charge." in answer.said
+    assert (
+        f"Ticket {ticket_number(number, 'en')} is open, "
+        "waiting for a support engineer to pick it up." in answer.said
+    )
     assert answer.hangs_up
 
 

@@ -12,6 +12,7 @@ from core.adapters.orm import tickets, transcripts
 from core.bootstrap import Frontdoor
 from ivr import IvrSettings
 from ivr.prompts import load_prompts
+from ivr.speakable import ticket_number
 
 from .conftest import DESK, NUMBERS, Ivr
 
@@ -63,7 +64,7 @@ def test_every_theatre_and_plan_in_office_hours_opens_a_ticket_and_dials_the_des
     assert call.press("1").gather_action.startswith("/ivr/priority")
     answer = call.press("3")
     ticket = stored_tickets(ivr.fd)[-1]
-    assert ", ".join(ticket.number) in answer.text
+    assert ticket_number(ticket.number, ticket.language) in answer.text
     assert answer.dial_numbers == [DESK]
     assert answer.dial.get("answerOnBridge") == "true"
     assert answer.dial.get("action").startswith("/ivr/dial-status")
@@ -77,7 +78,10 @@ def test_gold_p2_caller_hears_the_guaranteed_response_time_in_english(ivr: Ivr) 
     call.start()
     call.press("1")
     answer = call.press("2")
-    assert "We will take your case in charge by Monday 23 November at 12:00." in answer.said
+    assert (
+        "A support engineer will pick up your case by Monday 23 November at 12:00, Rome time."
+        in answer.said
+    )
 
 
 def test_basic_caller_hears_that_no_response_time_is_guaranteed(ivr: Ivr) -> None:
@@ -107,7 +111,7 @@ def test_basic_and_gold_out_of_hours_hear_hours_and_leave_a_voicemail_ticket(
     ticket = stored_tickets(ivr.fd)[-1]
     assert (ticket.priority, ticket.reason) == ("P2", "closed")
     goodbye = call.records()
-    assert ", ".join(ticket.number) in goodbye.text
+    assert ticket_number(ticket.number, ticket.language) in goodbye.text
     assert goodbye.hangs_up
     assert "voicemail https://api.twilio.com/rec/RE1" in stored_tickets(ivr.fd)[-1].notes
     assert outcome_of(ivr.fd, call.sid) == ("open_ticket", "closed")
@@ -118,7 +122,7 @@ def test_closed_message_names_hours_and_next_opening_in_the_callers_language(ivr
     ivr.clock.set(NIGHT["europe"])
     answer = ivr.twilio.call(NUMBERS["europe"], ivr.phone_of("1012")).start()  # it, Basic
     assert "dal lunedì al venerdì, dalle 9:00 alle 18:00, ora di Roma" in answer.text
-    assert "Riapriamo martedì 24 novembre alle 9:00." in answer.said
+    assert "Riapriamo martedì 24 novembre alle ore 9:00, ora di Roma." in answer.said
     assert ("Polly.Bianca-Neural", "it-IT") in answer.voices
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.adapters.orm import pin_attempts, turns
 from ivr import IvrSettings
+from ivr.speakable import ticket_number
 
 from .conftest import NUMBERS, ON_CALL, Ivr
 from .test_ivr_office_hours import outcome_of, stored_tickets
@@ -31,7 +32,7 @@ def test_right_pin_opens_a_p1_on_call_ticket_and_dials_the_engineer(ivr: Ivr) ->
     answer = call.press("4321")
     ticket = stored_tickets(ivr.fd)[-1]
     assert (ticket.priority, ticket.basis, ticket.language) == ("P1", "clock", "en")
-    assert ", ".join(ticket.number) in answer.text
+    assert ticket_number(ticket.number, "en") in answer.text
     assert answer.dial_numbers == [ON_CALL[0]]  # sequential by default
     assert answer.dial.get("answerOnBridge") == "true"
     assert outcome_of(ivr.fd, call.sid) == ("on_call", "ok")
@@ -46,7 +47,7 @@ def test_sequential_dial_tries_the_next_engineer_then_records_onto_the_ticket(iv
     goodbye = call.records("https://api.twilio.com/rec/RE77")
     ticket = stored_tickets(ivr.fd)[-1]
     assert "RE77" in ticket.notes
-    assert ", ".join(ticket.number) in goodbye.text
+    assert ticket_number(ticket.number, "en") in goodbye.text
     assert goodbye.hangs_up
 
 

@@ -27,6 +27,7 @@ from core.services import (
 )
 from core.services import pins as pins_module
 from ivr import IvrSettings
+from ivr.speakable import ticket_number
 from phonesim import SIGNATURE_HEADER
 from tests.e2e.conftest import DEMO_TODAY, DESK, NUMBERS, Ivr, make_ivr
 
@@ -229,7 +230,7 @@ def test_concurrent_deliveries_of_one_ivr_step_give_one_answer_one_ticket_one_se
     assert len({body for _, body in answers}) == 1
     numbers = _tickets_of(frontdoor, sid)
     assert len(numbers) == 1
-    assert ", ".join(numbers[0]).encode() in answers[0][1]
+    assert ticket_number(numbers[0], "en").encode() in answers[0][1]
     lines = _turns_of(frontdoor, sid)[before:]
     assert [speaker for speaker, _ in lines] == [speaker for speaker, _ in lines_of_one_delivery]
     assert lines.count(("caller", "2")) == 1

@@ -13,6 +13,7 @@ from core.bootstrap import Frontdoor
 from core.model import OutboxEvent, Ticket
 from core.services import Case, find_contract, pause, resume, submit_case, take_in_charge
 from core.worker import OutboxWorker
+from ivr.speakable import ticket_number
 
 from .helpers import add_contract, iso
 from .mailbox import BASE_URL, SENDER, Clock, Mailbox, make_worker
@@ -227,7 +228,7 @@ def test_a_call_on_friday_evening_is_escalated_by_email_on_business_time(
     with frontdoor.uow() as uow:
         ticket = uow.tickets.by_key(f"phone:{call.sid}")
     assert ticket is not None and ticket.number is not None and ticket.priority == "P2"
-    assert ", ".join(ticket.number) in answer.text
+    assert ticket_number(ticket.number, ticket.language) in answer.text
     clock = Clock(iso(FRIDAY_17))
     runner = make_worker(frontdoor, SmtpNotifier(mailbox.settings()), clock)
     n = ticket.number

@@ -43,6 +43,7 @@ from core.services import Case, find_contract, submit_case
 from core.services.helpdesk_sync import SyncReport, sync_once
 from core.settings import OutboxSettings, load_settings
 from core.worker import OutboxWorker
+from ivr.speakable import ticket_number
 from outbound.request_tracker import RequestTrackerHelpdesk, RtClient
 from tests.unit.bot_kit import SECRET, Chat, proven
 
@@ -444,7 +445,9 @@ def test_a_call_through_the_ivr_reaches_rt_with_its_transcript(rt: Rt, fd: Front
         [number] = connection.execute(select(tickets.c.number)).scalars()
     opened = ticket(fd, number)
     assert opened.channel == "phone"
-    assert ", ".join(opened.number or "") in played.output  # the number read to the caller
+    assert (
+        ticket_number(opened.number or "", opened.language) in played.output
+    )  # the number read to the caller
     clock = Clock()
     clock.now = datetime.fromisoformat(monday_10) + timedelta(minutes=1)  # the call's clock
     assert worker(fd, clock).run_once().sent

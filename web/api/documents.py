@@ -117,7 +117,7 @@ def recipient(event: OutboxEvent) -> dict[str, str] | None:
     if channel == "webhook":
         name = (payload.get("endpoint") or {}).get("name")
         return {"endpoint": str(name)} if name else None
-    if channel == "oncall":
+    if channel in ("oncall", "callback"):
         return {"phone": str(payload["to"])} if payload.get("to") else None
     person = payload.get("recipient") or {}
     address = "phone" if channel in ("sms", "call") else "email"

@@ -92,7 +92,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "id": {"type": "string"},
             "kind": {"type": "string"},
-            "channel": {"enum": ["email", "sms", "call", "webhook", "oncall"]},
+            "channel": {"enum": ["email", "sms", "call", "webhook", "oncall", "callback"]},
             "to": {
                 "oneOf": [
                     {"type": "null"},
