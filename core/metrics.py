@@ -116,6 +116,12 @@ ACTION_CALLS = Counter(
     "Action server answers by action and status code",
     ["action", "status"],
 )
+IVR_CALLS_ENDED = Counter(
+    "frontdoor_ivr_calls_ended",
+    "Phone calls ended, by result (contained, abandoned, error), the question abandoned "
+    "(none when not abandoned) and theatre; counted once per call",
+    ["result", "step", "theatre"],
+)
 
 
 def case_decided(uow: AbstractUnitOfWork, channel: str, outcome: str, reason: str) -> None:
@@ -140,6 +146,11 @@ def identification(uow: AbstractUnitOfWork, channel: str, status: str) -> None:
     uow.after_commit(IDENTIFICATIONS.labels(channel, status).inc)
     if status == "wait":
         uow.after_commit(IDENTIFICATION_THROTTLES.labels(channel).inc)
+
+
+def ivr_call_ended(uow: AbstractUnitOfWork, result: str, step: str, theatre: str) -> None:
+    """One phone call's ending (ivr/abandonment.py), counted when its transaction commits."""
+    uow.after_commit(IVR_CALLS_ENDED.labels(result, step, theatre).inc)
 
 
 def notification(kind: str, channel: str, status: str, count: int = 1) -> None:

@@ -292,6 +292,43 @@ class LiveChat:
 
 
 @dataclass(eq=False)
+class SurveyAnswer:
+    """A caller's or chatter's answer to the two-question survey after a ticket (docs/phone.md
+    "Survey"): one per ticket and channel."""
+
+    channel: str  # phone | chat
+    theatre: str
+    language: str
+    ticket_number: str
+    understood: bool
+    score: int | None  # 1-5; None when the score question was left unanswered
+    at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class SurveyTally:
+    """The survey answers of one channel, theatre and language: how many, how many said
+    "understood", and the sum and count of the scores given (the console's table)."""
+
+    channel: str
+    theatre: str
+    language: str
+    answers: int
+    understood: int
+    scores: int
+    score_sum: int
+
+    @property
+    def understood_share(self) -> float:
+        return self.understood / self.answers if self.answers else 0.0
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.scores if self.scores else None
+
+
+@dataclass(eq=False)
 class LiveEvent:
     """One event of a live chat (a message or a change of state); its id is the event id the
     streams send and resume from."""

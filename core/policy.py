@@ -105,6 +105,8 @@ class Theatre(_Frozen):
     office_hours: Hours
     extended_hours: Hours
     languages: TheatreLanguages
+    # the two-question survey after a ticket (docs/phone.md "Survey"): opt-in, true or false
+    survey: bool = Field(default=False, strict=True)
 
     @field_validator("phone")
     @classmethod

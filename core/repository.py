@@ -24,6 +24,8 @@ from core.model import (
     PinAttempt,
     SignInThrottle,
     StaffAccount,
+    SurveyAnswer,
+    SurveyTally,
     Ticket,
     Transcript,
     Turn,
@@ -273,3 +275,20 @@ class LiveChatRepository(abc.ABC):
     @abc.abstractmethod
     def last_event_id(self, chat_id: int) -> int:
         """The chat's latest event id (0 when it has none)."""
+
+
+class SurveyRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, answer: SurveyAnswer) -> None:
+        """Store ``answer``; :class:`DuplicateError` when its ticket and channel have one."""
+
+    @abc.abstractmethod
+    def get(self, channel: str, ticket_number: str) -> SurveyAnswer | None: ...
+
+    @abc.abstractmethod
+    def tallies(self, since: datetime | None = None) -> list[SurveyTally]:
+        """Answers per channel, theatre and language (those at or after ``since``)."""
+
+    @abc.abstractmethod
+    def chat_ticket(self, conversation_id: str) -> str | None:
+        """The number of the latest ticket a chat conversation opened, if any."""

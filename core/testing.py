@@ -25,6 +25,8 @@ from core.model import (
     PinAttempt,
     SignInThrottle,
     StaffAccount,
+    SurveyAnswer,
+    SurveyTally,
     Ticket,
     Transcript,
     Turn,
@@ -341,6 +343,46 @@ class FakeLiveChatRepository(repository.LiveChatRepository):
         return max((e.id or 0 for e in self.events if e.chat_id == chat_id), default=0)
 
 
+class FakeSurveyRepository(repository.SurveyRepository):
+    def __init__(self, tickets: FakeTicketRepository) -> None:
+        self.items: list[SurveyAnswer] = []
+        self.tickets = tickets
+
+    def add(self, answer: SurveyAnswer) -> None:
+        if self.get(answer.channel, answer.ticket_number):
+            raise repository.DuplicateError(f"{answer.channel}:{answer.ticket_number}")
+        answer.id = next(_ids)
+        self.items.append(answer)
+
+    def get(self, channel: str, ticket_number: str) -> SurveyAnswer | None:
+        found = (a for a in self.items if (a.channel, a.ticket_number) == (channel, ticket_number))
+        return next(found, None)
+
+    def tallies(self, since: datetime | None = None) -> list[SurveyTally]:
+        groups: dict[tuple[str, str, str], list[SurveyAnswer]] = {}
+        for a in self.items:
+            if since is None or a.at >= since:
+                groups.setdefault((a.channel, a.theatre, a.language), []).append(a)
+        return [
+            SurveyTally(
+                *key,
+                answers=len(found),
+                understood=sum(a.understood for a in found),
+                scores=sum(a.score is not None for a in found),
+                score_sum=sum(a.score or 0 for a in found),
+            )
+            for key, found in sorted(groups.items())
+        ]
+
+    def chat_ticket(self, conversation_id: str) -> str | None:
+        found = [
+            t
+            for t in self.tickets.items
+            if t.conversation_id == conversation_id and t.channel == "chat" and t.number
+        ]
+        return found[-1].number if found else None
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Keeps everything in memory; ``committed`` counts commits. Rollback does not undo
     in-memory changes (services must not rely on it beyond retrying a duplicate)."""
@@ -356,6 +398,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.outbox = FakeOutboxRepository()
         self.live = FakeLiveChatRepository()
         self.api_tokens = FakeApiTokenRepository()
+        self.surveys = FakeSurveyRepository(self.tickets)
         self.committed = 0
 
     def commit(self) -> None:

@@ -40,6 +40,7 @@ from core.adapters.repository import (
     SqlAlchemyTicketRepository,
     SqlAlchemyTranscriptRepository,
 )
+from core.adapters.survey_repository import SqlAlchemySurveyRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,6 +62,7 @@ class AbstractUnitOfWork(abc.ABC):
     outbox: repository.OutboxRepository
     live: repository.LiveChatRepository
     api_tokens: repository.ApiTokenRepository
+    surveys: repository.SurveyRepository
     active: bool = False
 
     def __enter__(self) -> AbstractUnitOfWork:
@@ -178,6 +180,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.outbox = SqlAlchemyOutboxRepository(self.session)
         self.live = SqlAlchemyLiveChatRepository(self.session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self.session)
+        self.surveys = SqlAlchemySurveyRepository(self.session)
 
     def _close(self) -> None:
         # close() rolls back what was not committed like rollback() would, but leaves the

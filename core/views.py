@@ -352,3 +352,57 @@ def handoff_queue(session: Session, limit: int = 200) -> list[Any]:
         .limit(limit)
     )
     return list(session.execute(statement))
+
+
+IVR_END = "ivr_end:"  # the reason prefix of a call's ending line (ivr/abandonment.py)
+
+
+@dataclass
+class PhoneTreeEndings:
+    """A theatre's phone calls over a period: contained, abandoned per question, errors."""
+
+    theatre: str
+    contained: int = 0
+    error: int = 0
+    abandoned: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def abandoned_total(self) -> int:
+        return sum(self.abandoned.values())
+
+    @property
+    def total(self) -> int:
+        return self.contained + self.error + self.abandoned_total
+
+    @property
+    def containment(self) -> float | None:
+        """The share of the calls the tree finished (None without calls)."""
+        return self.contained / self.total if self.total else None
+
+
+def phone_tree_endings(session: Session, since: datetime) -> list[PhoneTreeEndings]:
+    """Phone calls started at or after ``since`` by theatre and how they ended, from their
+    ending lines (one query, by theatre name)."""
+    statement = (
+        select(t.c.theatre, turns.c.reason, func.count(func.distinct(t.c.id)).label("calls"))
+        .join_from(t, turns, turns.c.transcript_id == t.c.id)
+        .where(
+            t.c.channel == "phone",
+            t.c.started_at >= since,
+            turns.c.kind == "event",
+            turns.c.reason.like(IVR_END + "%"),
+        )
+        .group_by(t.c.theatre, turns.c.reason)
+    )
+    found: dict[str, PhoneTreeEndings] = {}
+    for row in session.execute(statement):
+        theatre = row.theatre or "none"
+        counts = found.setdefault(theatre, PhoneTreeEndings(theatre))
+        result, _, step = str(row.reason)[len(IVR_END) :].partition(":")
+        if result == "contained":
+            counts.contained += row.calls
+        elif result == "error":
+            counts.error += row.calls
+        elif result == "abandoned":
+            counts.abandoned[step or "start"] = counts.abandoned.get(step or "start", 0) + row.calls
+    return [found[name] for name in sorted(found)]

@@ -11,7 +11,7 @@ from core.services import (
     mask_digits,
     verify_pin,
 )
-from ivr import flow, speech
+from ivr import abandonment, flow, speech, survey
 from ivr import queue as desk_queue
 from ivr.step import Step
 
@@ -136,7 +136,7 @@ def priority(step: Step) -> None:
     if made.open_now:
         _connect_desk(step)
     else:
-        step.hang_up("callback")
+        survey.offer(step, ticket.number or "", "callback")  # no desk now: ivr/survey.py
 
 
 def _connect_desk(step: Step) -> None:
@@ -154,7 +154,7 @@ def _connect_desk(step: Step) -> None:
         dial.number(number)
         step.note(f"dialling the desk {number}")
     else:
-        step.hang_up("callback")
+        survey.offer(step, str(step.state.get("ticket", "")), "callback")
 
 
 def ticket(step: Step) -> None:
@@ -178,8 +178,8 @@ def ticket(step: Step) -> None:
     step.say("ticket_status", number=flow.spoken_digits(number, step.lang), status=status)
     if found.status != "closed":
         flow.tell_deadline(step, found)
-    step.hang_up()
     step.end("ticket_status", found.status)
+    survey.offer(step, found.number or "")
 
 
 def pin(step: Step) -> None:
@@ -340,7 +340,10 @@ def voicemail_recorded(step: Step) -> None:
     spoken = flow.spoken_digits(number, lang or step.lang)
     step.say("recorded" if recorded else "not_recorded", lang=lang, number=spoken)
     flow.tell_deadline(step, get_ticket(step.uow, number), lang)
-    step.hang_up(lang=lang)
+    if lang is None:  # the caller's language (not the on-call service's): ivr/survey.py
+        survey.offer(step, number)
+    else:
+        step.hang_up(lang=lang)
 
 
 def _call_lang(step: Step) -> str | None:
@@ -353,10 +356,8 @@ def status(step: Step) -> None:
     call_status = step.form.get("CallStatus", "")[:32] or "unknown"
     step.keep_state = True
     step.note(f"call status: {call_status}", kind="event", reason=call_status)
-    if call_status in ("busy", "no-answer", "failed", "canceled") or (
-        call_status == "completed" and not step.state.get("outcome")
-    ):
-        step.end(str(step.state.get("outcome") or "hung_up"), call_status)
+    if call_status in abandonment.FINAL_STATUSES:  # contained or abandoned, recorded once
+        abandonment.call_ended(step)
 
 
 def fallback(step: Step) -> None:

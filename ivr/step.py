@@ -161,6 +161,7 @@ class Step:
                 kwargs["speech_timeout"] = "auto"
         else:
             kwargs["input"] = "dtmf"
+        self.state["asking"] = endpoint  # where a hang-up now abandons the tree (ivr/abandonment)
         return self.response.gather(
             action=self.url(endpoint),
             method="POST",

@@ -33,7 +33,7 @@ from core.services import (
     save_step,
 )
 from core.unit_of_work import AbstractUnitOfWork, in_transaction
-from ivr import MAX_BODY, handlers, queue
+from ivr import MAX_BODY, handlers, queue, survey
 from ivr.step import Step
 from ivr.twilio_signature import signed
 
@@ -236,3 +236,5 @@ for _path, _endpoint in (
     _route(_path, _endpoint)
 for _path, _endpoint in queue.ROUTES:  # the desk queue's webhooks (ivr/queue.py)
     _route(_path, _endpoint, queue)
+for _path, _endpoint in survey.ROUTES:  # the survey after the ticket (ivr/survey.py)
+    _route(_path, _endpoint, survey)

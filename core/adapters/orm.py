@@ -404,6 +404,23 @@ live_events = Table(
     Index("ix_live_events_chat_id_id", "chat_id", "id"),
 )
 
+# the survey after a ticket (migration 0504_surveys, docs/phone.md "Survey"): one answer per
+# ticket and channel
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    _id(),
+    Column("channel", String(16), nullable=False),
+    Column("theatre", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("ticket_number", String(32), nullable=False),
+    Column("understood", Boolean, nullable=False),
+    Column("score", Integer, nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "ticket_number"),
+    Index("ix_survey_answers_at", "at"),
+)
+
 
 def _owned(cls: type, order_by: Any) -> Any:
     """A child collection that lives and dies with its parent, loaded eagerly so that objects
@@ -450,5 +467,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.SignInThrottle, sign_in_throttles)
     mapper_registry.map_imperatively(model.LiveChat, live_chats)
     mapper_registry.map_imperatively(model.LiveEvent, live_events)
+    mapper_registry.map_imperatively(model.SurveyAnswer, survey_answers)
     mapper_registry.map_imperatively(model.ApiToken, api_tokens)
     mapper_registry.map_imperatively(model.ApiIdempotencyKey, api_idempotency_keys)

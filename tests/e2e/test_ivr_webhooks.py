@@ -192,7 +192,8 @@ def test_fallback_url_apologises_with_the_help_center(ivr: Ivr) -> None:
 
 
 def test_status_callbacks_are_recorded_on_the_transcript(ivr: Ivr) -> None:
-    """CallStatus=completed after a call: a line and an outcome on its transcript."""
+    """CallStatus=completed after a call: a line and an outcome on its transcript (hung up
+    at the menu: abandoned there, ivr/abandonment.py)."""
     call = ivr.twilio.call(NUMBERS["europe"], ivr.phone_of("1013"))
     call.start()
     response = ivr.twilio.post("/ivr/status", {**call.params, "CallStatus": "completed"})
@@ -202,7 +203,7 @@ def test_status_callbacks_are_recorded_on_the_transcript(ivr: Ivr) -> None:
         lines = [row.text for row in connection.execute(select(turns))]
         outcome = connection.execute(select(transcripts.c.outcome, transcripts.c.reason)).one()
     assert "call status: completed" in lines
-    assert tuple(outcome) == ("hung_up", "completed")
+    assert tuple(outcome) == ("abandoned", "menu")
 
 
 def test_skipping_signatures_is_refused_in_production() -> None:

@@ -38,7 +38,7 @@ CHUNK = 64 * KIB
 MEMORY_BUDGET = 50 * MIB
 TOKEN = "alerts-token-" + "x" * 32
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-JSON_ROUTES = ("alerts.receive", "helpcenter.chat", "api.ticket_event")
+JSON_ROUTES = ("alerts.receive", "helpcenter.chat", "helpcenter.survey", "api.ticket_event")
 ADMIN_ONLY = ("console.contracts_import",)
 
 
@@ -229,6 +229,7 @@ ALL_POST_ROUTES = (
     "helpcenter.chat",
     "helpcenter.sign_in",
     "helpcenter.sign_out",
+    "helpcenter.survey",  # the survey after a chat's ticket (web/helpcenter/survey.py)
     *(
         f"ivr.{name}"
         for name in (
@@ -245,6 +246,11 @@ ALL_POST_ROUTES = (
             "dial_status",
             "status",
             "fallback",
+            "queue_wait",  # the desk queue (ivr/queue.py)
+            "queue_choice",
+            "queue_left",
+            "survey_understood",  # the survey (ivr/survey.py)
+            "survey_score",
         )
     ),
 )

@@ -17,13 +17,13 @@ from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
 from web import limits
-from web.console import admin, auth, pages
+from web.console import admin, auth, pages, phone_tree, surveys
 from web.console.blueprint import bp
 
 __all__ = ["bp", "init_app"]
 
 # pages and admin register their routes on import
-_ROUTES = (admin, auth, pages)
+_ROUTES = (admin, auth, pages, phone_tree, surveys)
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "

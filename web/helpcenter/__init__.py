@@ -85,7 +85,7 @@ def _check_csrf() -> None:
 def _error(error: HTTPException) -> Any:
     """Errors as short JSON for the chat script, plain text elsewhere: never a stack trace."""
     description = error.description or error.name
-    if request.path.endswith("/chat"):
+    if request.path.endswith(("/chat", "/survey")):
         return jsonify(error=description), error.code
     return description, error.code, {"Content-Type": "text/plain; charset=utf-8"}
 

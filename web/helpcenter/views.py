@@ -24,7 +24,7 @@ from flask import (
 from core.language import MIN_CONFIDENCE, MIN_WORDS, detect, language_words
 from core.tokens import issue_token
 from web import limits
-from web.helpcenter import demo_sign_in, live
+from web.helpcenter import demo_sign_in, live, survey
 from web.helpcenter.blueprint import bp
 from web.helpcenter.demo_sign_in import DemoContact
 from web.helpcenter.rasa import RasaClient, RasaUnavailable
@@ -143,6 +143,7 @@ def chat() -> Any:
         replies=[{**r.as_json(), "lang": _text_language(r.text, language)} for r in replies],
         message_lang=_text_language(message, language),
         **live.after_bot(language),
+        **survey.after_bot(language),
     )
 
 

@@ -75,12 +75,51 @@
         showButtons(bubble("bot", reply.text, reply.lang), reply.buttons);
       }
       if (body.live) follow(body.live);
+      if (body.survey) askSurvey(body.survey);
     } catch (e) {
       bubble("error", FALLBACK_ERROR);
     } finally {
       panel.classList.remove("busy");
       input.focus();
     }
+  }
+
+  // The survey after a chat that opened a ticket (docs/phone.md "Survey"): two questions as
+  // buttons, both answers posted once to /help/survey; asked once per page.
+  let surveyed = false;
+  function choices(item, options, chosen) {
+    const row = document.createElement("div");
+    row.className = "buttons survey";
+    row.setAttribute("dir", "auto");
+    for (const [title, value] of options) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = title;
+      button.addEventListener("click", function () {
+        row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+        chosen(value);
+      });
+      row.appendChild(button);
+    }
+    item.appendChild(row);
+  }
+  function askSurvey(survey) {
+    if (surveyed) return;
+    surveyed = true;
+    const lang = language.value;
+    choices(bubble("bot survey", survey.understood, lang), [[survey.yes, true], [survey.no, false]],
+      function (understood) {
+        const scores = [1, 2, 3, 4, 5].map(function (n) { return [String(n), n]; });
+        choices(bubble("bot survey", survey.score, lang), scores, function (score) {
+          fetch(survey.endpoint, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+            body: JSON.stringify({ ticket: survey.ticket, understood: understood, score: score, language: lang }),
+          }).then(function (r) { if (r.ok) bubble("bot survey", survey.thanks, lang); })
+            .catch(function () {});
+        });
+      });
   }
 
   // Live hand-off (docs/live-chat.md): once an agent is asked for, the page follows the live
