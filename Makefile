@@ -77,10 +77,11 @@ test: lint $(RASA_STAMP)
 	  wait $$train; trained=$$?; tail -n 3 var/rasa-train.log; \
 	  [ $$trained -eq 0 ] || { cat var/rasa-train.log; exit 1; }; [ $$rc -eq 0 ] || exit $$rc
 	@# the data validation and the test stories run beside the conversations against the model
-	@echo "scripts/rasa-check.sh > var/rasa-check.log (in the background)"; \
+	@url=$$(scripts/postgres-up.sh 2>/dev/null) || url=""; \
+	  echo "scripts/rasa-check.sh > var/rasa-check.log (in the background)"; \
 	  scripts/rasa-check.sh > var/rasa-check.log 2>&1 & check=$$!; \
 	  $(RASA_BIN)/python -m pytest -q -p no:cacheprovider --confcutdir=tests/rasa_env tests/rasa_env \
-	    && $(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model; rc=$$?; \
+	    && FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model; rc=$$?; \
 	  wait $$check; checked=$$?; grep -E "^rasa-check:|Correct:" var/rasa-check.log; \
 	  [ $$checked -eq 0 ] || { cat var/rasa-check.log; exit 1; }; exit $$rc
 
@@ -88,7 +89,7 @@ test: lint $(RASA_STAMP)
 test-chat: lint $(RASA_STAMP)
 	@scripts/chromium-up.sh >/dev/null
 	scripts/rasa-train.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model
+	FRONTDOOR_TEST_POSTGRES_URL="$$(scripts/postgres-up.sh 2>/dev/null)" $(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
