@@ -90,7 +90,10 @@ def survey_tallies(uow: AbstractUnitOfWork, since: datetime | None = None) -> li
 def chat_survey_ticket(
     uow: AbstractUnitOfWork, policy: Policy, conversation_id: str
 ) -> tuple[str, str] | None:
-    """The ticket a chat conversation opened and its theatre, when its survey is due."""
+    """The ticket a chat conversation opened and its theatre, when its survey is due. Asked
+    after every chat turn: no query at all while no theatre has the survey on (the default)."""
+    if not any(theatre.survey for theatre in policy.theatres.values()):
+        return None
     number = uow.surveys.chat_ticket(conversation_id)
     theatre = survey_due(uow, policy, "chat", number) if number else None
     return (number, theatre) if number and theatre else None
