@@ -12,7 +12,7 @@ PORT ?= 5000
 export VENV_BIN := $(BIN)
 export RASA_BIN
 
-.PHONY: run run-scaled test test-chat install upgrade db lint unit integration bench clean
+.PHONY: run run-scaled test test-chat rasa-venv install upgrade db lint unit integration bench clean
 
 install: $(STAMP) $(RASA_STAMP)
 
@@ -62,28 +62,10 @@ lint: $(STAMP)
 # the model trains (unless config.yml, domain.yml and data/ are unchanged since the last model),
 # then `rasa data validate` and the test stories with --fail-on-prediction-errors beside the
 # conversations against the model.
-test: lint $(RASA_STAMP)
-	@scripts/chromium-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Chromium unavailable: browser tests will fail" >&2; }
-	@scripts/alertmanager-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Alertmanager unavailable: its test will be skipped" >&2; }
-	@scripts/prometheus-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Prometheus unavailable: its test will be skipped" >&2; }
-	@scripts/scale-out-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "haproxy or Redis unavailable: the scale-out tests will be skipped" >&2; }
-	@scripts/rt-up.sh >/dev/null || { [ -z "$$FRONTDOOR_REQUIRE_SERVICES" ] || exit 1; echo "Request Tracker unavailable: its tests will be skipped" >&2; }
-	@mkdir -p var
-	@# the chat model trains while the tests that do not need it run (two cores), then the rest
-	@url=$$(scripts/postgres-up.sh) || { if [ -n "$$FRONTDOOR_REQUIRE_POSTGRES" ]; then exit 1; fi; url=""; echo "PostgreSQL unavailable: its tests will be skipped" >&2; }; \
-	  echo "scripts/rasa-train.sh > var/rasa-train.log (in the background)"; \
-	  scripts/rasa-train.sh > var/rasa-train.log 2>&1 & train=$$!; \
-	  FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not chat_model"; rc=$$?; \
-	  wait $$train; trained=$$?; tail -n 3 var/rasa-train.log; \
-	  [ $$trained -eq 0 ] || { cat var/rasa-train.log; exit 1; }; [ $$rc -eq 0 ] || exit $$rc
-	@# the data validation and the test stories run beside the conversations against the model
-	@url=$$(scripts/postgres-up.sh 2>/dev/null) || url=""; \
-	  echo "scripts/rasa-check.sh > var/rasa-check.log (in the background)"; \
-	  scripts/rasa-check.sh > var/rasa-check.log 2>&1 & check=$$!; \
-	  $(RASA_BIN)/python -m pytest -q -p no:cacheprovider --confcutdir=tests/rasa_env tests/rasa_env \
-	    && FRONTDOOR_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider -m chat_model; rc=$$?; \
-	  wait $$check; checked=$$?; grep -E "^rasa-check:|Correct:" var/rasa-check.log; \
-	  [ $$checked -eq 0 ] || { cat var/rasa-check.log; exit 1; }; exit $$rc
+test:
+	@MAKE="$(MAKE)" scripts/test.sh
+
+rasa-venv: $(RASA_STAMP)
 
 # Only the conversations against the trained model (Rasa + action server + Chromium).
 test-chat: lint $(RASA_STAMP)
