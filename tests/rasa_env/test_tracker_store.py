@@ -72,3 +72,21 @@ def test_a_slot_set_elsewhere_is_seen_by_the_process_that_cached_the_conversatio
     tracker = asyncio.run(first.retrieve("web-3"))
     assert tracker is not None
     assert any(isinstance(e, SlotSet) and e.value == "P1" for e in tracker.events)
+
+
+def test_a_turn_that_failed_before_it_was_stored_leaves_nothing_for_the_next(
+    tmp_path: Path,
+) -> None:
+    store = _store(tmp_path / "t.db")
+    _turn(store, "web-4", "first")
+
+    async def failed_turn() -> None:
+        tracker = await store.retrieve("web-4")
+        assert tracker is not None
+        tracker.update(UserUttered("lost"))  # then an exception: never saved
+
+    asyncio.run(failed_turn())
+    after = _turn(store, "web-4", "second")
+    assert _texts(after) == ["first", "second"]
+    fresh = asyncio.run(_store(tmp_path / "t.db").retrieve("web-4"))
+    assert fresh is not None and _texts(fresh) == ["first", "second"]
