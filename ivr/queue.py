@@ -19,7 +19,7 @@ from datetime import datetime
 from core.phone import is_e164
 from core.services import get_ticket
 from core.services.callbacks import Callback, request_callback
-from ivr import flow
+from ivr import after_hours, flow
 from ivr.step import Step
 
 HOLD_PAUSE = 20  # seconds of silence between announcements when no hold music is configured
@@ -135,13 +135,9 @@ def queue_left(step: Step) -> None:
             step.say("queue_callback_later", when=flow.local_when(step, due))
         step.response.hangup()
     elif result == "leave" and chosen.get("kind") == "message":
-        from ivr import handlers  # handlers imports this module
-
         step.say("record")
-        handlers._record(step)
+        after_hours.record(step)
     elif result in ("queue-full", "error", "system-error"):
-        from ivr import handlers
-
-        handlers._leave_message(step)
+        after_hours.leave_message(step)
     else:
         step.response.hangup()

@@ -33,7 +33,7 @@ from core.services import (
     save_step,
 )
 from core.unit_of_work import AbstractUnitOfWork, in_transaction
-from ivr import MAX_BODY, handlers, queue, survey
+from ivr import MAX_BODY, after_hours, handlers, queue, survey
 from ivr.step import Step
 from ivr.twilio_signature import signed
 
@@ -226,14 +226,17 @@ for _path, _endpoint in (
     ("/menu", "menu"),
     ("/priority", "priority"),
     ("/ticket", "ticket"),
-    ("/pin", "pin"),
-    ("/voicemail", "voicemail"),
-    ("/voicemail/recorded", "voicemail_recorded"),
-    ("/dial-status", "dial_status"),
     ("/status", "status"),
     ("/fallback", "fallback"),
 ):
     _route(_path, _endpoint)
+for _path, _endpoint in (  # the on-call PIN and engineers, the voicemail (ivr/after_hours.py)
+    ("/pin", "pin"),
+    ("/voicemail", "voicemail"),
+    ("/voicemail/recorded", "voicemail_recorded"),
+    ("/dial-status", "dial_status"),
+):
+    _route(_path, _endpoint, after_hours)
 for _path, _endpoint in queue.ROUTES:  # the desk queue's webhooks (ivr/queue.py)
     _route(_path, _endpoint, queue)
 for _path, _endpoint in survey.ROUTES:  # the survey after the ticket (ivr/survey.py)

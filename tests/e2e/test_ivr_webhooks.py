@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from core.adapters.orm import calls, pin_attempts, tickets, transcripts, turns
 from core.bootstrap import Frontdoor
 from core.settings import SettingsError, load_settings
-from ivr import IvrSettings, flow, handlers
+from ivr import IvrSettings, after_hours, flow, handlers
 
 from .conftest import NUMBERS, Ivr
 from .test_ivr_office_hours import stored_tickets
@@ -163,16 +163,19 @@ def test_a_failure_inside_a_step_still_answers_twiml_and_logs_the_call_sid(
     assert call.sid in caplog.text
 
 
-@pytest.mark.parametrize("handler", ["role", "menu", "priority", "dial_status"])
+@pytest.mark.parametrize(
+    ("module", "handler"),
+    [(handlers, "role"), (handlers, "menu"), (handlers, "priority"), (after_hours, "dial_status")],
+)
 def test_a_step_that_raises_fails_the_test_instead_of_apologising(
-    ivr: Ivr, monkeypatch: pytest.MonkeyPatch, handler: str
+    ivr: Ivr, monkeypatch: pytest.MonkeyPatch, module: object, handler: str
 ) -> None:
     """Under TESTING a crashing step raises out of the webhook: no test passes on an apology."""
 
     def broken(_step: object) -> None:
         raise RuntimeError(f"{handler} is broken")
 
-    monkeypatch.setattr(handlers, handler, broken)
+    monkeypatch.setattr(module, handler, broken)
     call = ivr.twilio.call(NUMBERS["europe"], "+15005550006")
     call.start()
     with pytest.raises(RuntimeError, match="is broken"):
