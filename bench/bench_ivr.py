@@ -56,11 +56,9 @@ sys.path.insert(0, str(ROOT))  # this checkout's code, also when another one is 
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from core.adapters.db import make_engine, upgrade  # noqa: E402
+from bench.common import latency_ms, percentile, postgres_server, prepare_demo  # noqa: E402
+from core.adapters.db import make_engine  # noqa: E402
 from core.adapters.orm import tickets, transcripts  # noqa: E402
-from core.bootstrap import bootstrap  # noqa: E402
-from core.demo import load_demo  # noqa: E402
-from core.settings import load_settings  # noqa: E402
 from phonesim import (  # noqa: E402
     CallSimulator,
     HttpTransport,
@@ -80,24 +78,16 @@ PUBLIC_BASE_URL = "https://ivr.bench.example"
 # databases and the server
 
 
-def _postgres_server() -> str:
-    url = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL", "").strip()
-    if url:
-        return url
-    script = ROOT / "scripts" / "postgres-up.sh"
-    return subprocess.run([str(script)], check=True, capture_output=True, text=True).stdout.strip()
-
-
 @contextmanager
 def database(kind: str) -> Iterator[str]:
     """A fresh migrated database with the demo data: a PostgreSQL schema or a SQLite file."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="bench-ivr-") as folder:
             url = f"sqlite:///{folder}/frontdoor.sqlite3"
-            _prepare(url)
+            prepare_demo(url, DEMO_TODAY)
             yield url
         return
-    server = _postgres_server()
+    server = postgres_server()
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = make_engine(server)
     with admin.begin() as connection:
@@ -105,21 +95,12 @@ def database(kind: str) -> Iterator[str]:
     url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         text = url.render_as_string(hide_password=False)
-        _prepare(text)
+        prepare_demo(text, DEMO_TODAY)
         yield text
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
-
-
-def _prepare(url: str) -> None:
-    upgrade(url)
-    fd = bootstrap(load_settings({"DATABASE_URL": url}))
-    try:
-        load_demo(fd.uow(), DEMO_TODAY)
-    finally:
-        fd.dispose()
 
 
 def _free_port() -> int:
@@ -320,21 +301,9 @@ def replay(base: str, requests: list[Request], recorder: Recorder, think: float,
     return True
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def _latency(samples: list[Sample]) -> dict[str, float]:
-    ms = [s.seconds * 1000 for s in samples]
-    return {
-        "p50": round(_percentile(ms, 50), 1),
-        "p95": round(_percentile(ms, 95), 1),
-        "p99": round(_percentile(ms, 99), 1),
-        "max": round(max(ms), 1),
-        "mean": round(statistics.fmean(ms), 1),
-    }
+    seconds = [s.seconds for s in samples]
+    return {**latency_ms(seconds), "mean": round(statistics.fmean(seconds) * 1000, 1)}
 
 
 @dataclass
@@ -434,8 +403,8 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
         "max_ms_by_path": {path: round(value, 1) for path, value in sorted(slowest.items())},
     }
     if floor is not None:
-        real_p99 = _percentile([x.seconds * 1000 for x in recorder.samples], 99)
-        floor_p99 = _percentile([x.seconds * 1000 for x in floor.recorder.samples], 99)
+        real_p99 = percentile([x.seconds * 1000 for x in recorder.samples], 99)
+        floor_p99 = percentile([x.seconds * 1000 for x in floor.recorder.samples], 99)
         ratio = real_p99 / floor_p99
         result["floor"] = {
             "app": FLOOR_APP,

@@ -56,10 +56,8 @@ sys.path.insert(0, str(ROOT))  # this checkout's code, also when another one is 
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from core.adapters.db import make_engine, upgrade  # noqa: E402
-from core.bootstrap import bootstrap  # noqa: E402
-from core.demo import load_demo  # noqa: E402
-from core.settings import load_settings  # noqa: E402
+from bench.common import latency_ms, postgres_server, prepare_demo  # noqa: E402
+from core.adapters.db import make_engine  # noqa: E402
 from deploy.topology import Topology, running  # noqa: E402
 from phonesim import CallSimulator, HttpTransport, Reply, scripted  # noqa: E402
 from phonesim.demo_calls import DemoCall, demo_calls  # noqa: E402
@@ -83,31 +81,18 @@ NOTE = (
 # the database
 
 
-def _postgres_server() -> str:
-    url = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL", "").strip()
-    if url:
-        return url
-    script = ROOT / "scripts" / "postgres-up.sh"
-    return subprocess.run([str(script)], check=True, capture_output=True, text=True).stdout.strip()
-
-
 @contextmanager
 def database() -> Iterator[tuple[str, str]]:
     """A fresh database of its own (its backends are then ours to measure), migrated, with the
     demo data; its URL and name. Dropped on the way out."""
-    server = make_url(_postgres_server())
+    server = make_url(postgres_server())
     name = f"bench_topology_{uuid.uuid4().hex[:10]}"
     admin = make_engine(server.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
-        fd = bootstrap(load_settings({"DATABASE_URL": url}))
-        try:
-            load_demo(fd.uow(), DEMO_TODAY)
-        finally:
-            fd.dispose()
+        prepare_demo(url, DEMO_TODAY)
         yield url, name
     finally:
         with admin.connect() as connection:
@@ -351,22 +336,8 @@ def chatting(
         recorder.count(chats=1, chats_failed=0 if ok else 1)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def _latency(samples: list[Sample]) -> dict[str, float]:
-    ms = [s.seconds * 1000 for s in samples]
-    return {
-        "p50": round(_percentile(ms, 50), 1),
-        "p95": round(_percentile(ms, 95), 1),
-        "p99": round(_percentile(ms, 99), 1),
-        "max": round(max(ms, default=float("nan")), 1),
-    }
+    return latency_ms([s.seconds for s in samples])
 
 
 def step(
@@ -454,7 +425,7 @@ def run(instances: int, args: argparse.Namespace) -> dict[str, Any]:
         with running(topology) as up:
             start_s = time.perf_counter() - started
             _log(f"{instances} of each kind: ready in {start_s:.0f} s")
-            meter = CpuMeter(up, name, _postgres_server())
+            meter = CpuMeter(up, name, postgres_server())
             for level in args.levels:
                 result = step(up, meter, level, args)
                 steps.append(result)
