@@ -58,10 +58,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The whole suite: lint, the real services, every test that does not need the chat model while
-# the model trains (unless config.yml, domain.yml and data/ are unchanged since the last model),
-# then `rasa data validate` and the test stories with --fail-on-prediction-errors beside the
-# conversations against the model.
+# The whole suite in two streams, one per core (scripts/test.sh): lint, the real services and the
+# tests that do not need the chat model on one; the Rasa environment, the model's training
+# (unless config.yml, domain.yml and data/ are unchanged since the last model), the conversations
+# against the model beside `rasa data validate` and the test stories, then a share of the other
+# tests on the other.
 test:
 	@MAKE="$(MAKE)" scripts/test.sh
 
