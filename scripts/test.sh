@@ -45,7 +45,8 @@ chat_stream > var/test-chat.log 2>&1 &
 chat=$!
 set +m
 stop_chat() { kill -- -"$chat" 2>/dev/null || true; }
-trap stop_chat EXIT
+trap stop_chat EXIT  # also on Ctrl-C: the chat stream's group does not get the terminal's signal
+trap 'exit 130' INT TERM
 echo "chat stream (Rasa environment, training, tests against the model) > var/test-chat.log"
 
 "$MAKE" -s lint
@@ -72,7 +73,6 @@ rc=0
 FRONTDOOR_TEST_POSTGRES_URL="$url" "$BIN/python" -m pytest -q -p no:cacheprovider \
   -m "not chat_model" "${ignore[@]}" || rc=$?
 
-trap - EXIT
 chatrc=0
 wait "$chat" || chatrc=$?
 echo "---- chat stream (var/test-chat.log) ----"
