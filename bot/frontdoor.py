@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core import services
 from core.bootstrap import bootstrap
@@ -19,6 +19,7 @@ from core.decision import Decision
 from core.model import Contract, Ticket, Turn
 from core.policy import Policy
 from core.services.errors import UnknownTicket
+from core.settings.channels import ChatSettings
 from core.tokens import ContactClaims, identity_proof, proof_matches, verify_token
 from core.unit_of_work import AbstractUnitOfWork
 
@@ -125,8 +126,18 @@ def get_client() -> CoreClient:
         if _client is None:
             fd = bootstrap()
             fd.warm(datetime.now(UTC).date())
-            _client = CoreClient(fd.policy, fd.book, fd.uow, fd.settings.chat.token_secret)
+            chat = fd.settings.chat
+            _client = CoreClient(fd.policy, fd.book, fd.uow, chat.token_secret, _clock(chat))
         return _client
+
+
+def _clock(chat: ChatSettings) -> Clock:
+    """The real clock, or one ``FRONTDOOR_CHAT_CLOCK_OFFSET`` seconds ahead (never in
+    production: the settings refuse it there)."""
+    if not chat.clock_offset:
+        return utc_now
+    ahead = timedelta(seconds=chat.clock_offset)
+    return lambda: utc_now() + ahead
 
 
 def set_client(client: CoreClient | None) -> None:

@@ -12,6 +12,9 @@
 | ``FRONTDOOR_RASA_URL`` | ``http://127.0.0.1:5005`` | where the web app finds Rasa's REST
   channel |
 | ``FRONTDOOR_RASA_TIMEOUT`` | ``30`` | seconds the web app waits for Rasa's answer |
+| ``FRONTDOOR_CHAT_CLOCK_OFFSET`` | none | whole seconds the action server's clock runs ahead of
+  the real one (office hours at any time of day, in a demonstration or a test; refused in
+  production) |
 | ``FRONTDOOR_WORKER_HEADER`` | off | ``1``: every answer names its worker process (tests and
   benchmarks; ignored in production) |
 """
@@ -38,6 +41,9 @@ class ChatSettings:
     actions_secret: str = field(default="", repr=False)
     rasa_host: str = LOOPBACK
     actions_host: str = LOOPBACK
+    # FRONTDOOR_CHAT_CLOCK_OFFSET: seconds the action server's clock runs ahead of the real one
+    # (a demonstration or a test of office hours at any time of day); refused in production
+    clock_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,11 @@ def load_chat(env: parse.Env, *, production: bool, generated: Callable[[str], st
     url = env.get("FRONTDOOR_RASA_URL", DEFAULT_RASA_URL)
     if not url.startswith(("http://", "https://")):
         raise parse.SettingsError(f"FRONTDOOR_RASA_URL must be an http(s) URL, got {url!r}")
+    offset = 0
+    if env.get("FRONTDOOR_CHAT_CLOCK_OFFSET", "").strip():
+        offset = parse.whole(env, "FRONTDOOR_CHAT_CLOCK_OFFSET", 0, "seconds")
+        if production:
+            raise parse.SettingsError("FRONTDOOR_CHAT_CLOCK_OFFSET is refused in production")
     return ChatSettings(
         token_secret=secret("CHAT_TOKEN_SECRET", "SECRET_KEY"),
         rasa_url=url,
@@ -67,6 +78,7 @@ def load_chat(env: parse.Env, *, production: bool, generated: Callable[[str], st
         actions_secret=secret("FRONTDOOR_ACTIONS_SECRET"),
         rasa_host=env.get("FRONTDOOR_RASA_HOST") or LOOPBACK,
         actions_host=env.get("FRONTDOOR_ACTIONS_HOST") or LOOPBACK,
+        clock_offset=offset,
     )
 
 

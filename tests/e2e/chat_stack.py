@@ -116,8 +116,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def chat_stack(workdir: Path) -> Iterator[ChatStack]:
-    """The running stack on a fresh demo database in ``workdir``."""
+def chat_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[ChatStack]:
+    """The running stack on a fresh demo database in ``workdir`` (``extra_env``: more settings
+    for both processes)."""
     database_url = f"sqlite:///{workdir / 'frontdoor.sqlite3'}"
     upgrade(database_url)
     fd = bootstrap(load_settings({"DATABASE_URL": database_url}))
@@ -138,6 +139,7 @@ def chat_stack(workdir: Path) -> Iterator[ChatStack]:
         "RASA_MODEL": str(MODELS),
         "RASA_PORT": str(rasa_port),
         "RASA_ENDPOINTS": str(endpoints),
+        **(extra_env or {}),
     }
     log = workdir / "chat-stack.log"
     with log.open("wb") as out:

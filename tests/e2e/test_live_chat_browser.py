@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from core.bootstrap import Frontdoor
-from core.demo import demo_contracts
+from core.bootstrap import Frontdoor, bootstrap
 from core.hours import office_hours
 from core.services import add_staff, find_contract
-from tests.e2e.chat_stack import SECRET, ChatStack
+from core.settings import load_settings
+from tests.e2e.chat_stack import SECRET, ChatStack, chat_stack
 from tests.e2e.test_helpcenter_browser import TICKET, _sign_in, _type
 from web import create_app
 from web.helpcenter.views import page_strings
@@ -35,22 +36,63 @@ WAIT_SECONDS = 6  # FRONTDOOR_LIVE_CHAT_WAIT for the timeout test
 SLOW_MS = 30_000
 
 
+@dataclass
+class LiveStack:
+    """The chat stack the hand-off runs on, its core, and how far its clock runs ahead."""
+
+    stack: ChatStack
+    fd: Frontdoor
+    ahead: timedelta
+
+
 @pytest.fixture(scope="module")
-def live_app(shared_chat_stack: ChatStack, help_center_frontdoor: Frontdoor) -> Flask:
+def live_stack(
+    shared_chat_stack: ChatStack,
+    help_center_frontdoor: Frontdoor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveStack]:
+    """The hand-off to a person happens in office hours, contract 1018's (Europe). Open now: the
+    session's stack. Closed (an evening, a weekend): a stack of its own whose action server's
+    clock runs ahead to an hour after the office opens (FRONTDOOR_CHAT_CLOCK_OFFSET), and the
+    web app's clock with it."""
+    now = datetime.now(UTC)
+    with help_center_frontdoor.uow() as uow:
+        contract = find_contract(uow, "1018")
+    assert contract is not None
+    hours = office_hours(help_center_frontdoor.book, contract, now)
+    if hours.open_now:
+        yield LiveStack(shared_chat_stack, help_center_frontdoor, timedelta(0))
+        return
+    assert hours.next_opening is not None
+    ahead = timedelta(seconds=int((hours.next_opening + timedelta(hours=1) - now).total_seconds()))
+    offset = {"FRONTDOOR_CHAT_CLOCK_OFFSET": str(int(ahead.total_seconds()))}
+    with chat_stack(tmp_path_factory.mktemp("live-stack"), offset) as stack:
+        fd = bootstrap(load_settings({"DATABASE_URL": stack.database_url}))
+        try:
+            assert office_hours(fd.book, contract, now + ahead).open_now
+            yield LiveStack(stack, fd, ahead)
+        finally:
+            fd.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_app(live_stack: LiveStack) -> Flask:
     """The web app on the stack's database, forwarding to its Rasa, with two agents."""
     for email in (AGENT, SECOND):
-        with help_center_frontdoor.uow() as uow:
+        with live_stack.fd.uow() as uow:
             if uow.staff.get(email) is None:
                 add_staff(uow, email=email, role="agent", password=PASSWORD, at=datetime.now(UTC))
                 uow.commit()
-    rasa_url = shared_chat_stack.rest_url.removesuffix("/webhooks/rest/webhook")
+    rasa_url = live_stack.stack.rest_url.removesuffix("/webhooks/rest/webhook")
+    ahead = live_stack.ahead
     config = {
         "FRONTDOOR_RASA_URL": rasa_url,
         "FRONTDOOR_RASA_TIMEOUT": 60.0,
         "FRONTDOOR_CHAT_TOKEN_SECRET": SECRET,
         "SECRET_KEY": "live-chat-browser-test",
+        "FRONTDOOR_CLOCK": lambda: datetime.now(UTC) + ahead,  # the action server's time
     }
-    return create_app(config, frontdoor=help_center_frontdoor)
+    return create_app(config, frontdoor=live_stack.fd)
 
 
 @pytest.fixture(scope="module")
@@ -61,19 +103,6 @@ def live_url(live_app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-
-
-@pytest.fixture(autouse=True)
-def office_open(help_center_frontdoor: Frontdoor) -> None:
-    """The hand-off to a person happens in office hours: contract 1018's (Europe) must be
-    open now (the stack's action server reads the real clock)."""
-    now = datetime.now(UTC)
-    with help_center_frontdoor.uow() as uow:
-        contract = find_contract(uow, "1018")
-    assert contract is not None
-    if not office_hours(help_center_frontdoor.book, contract, now).open_now:
-        pytest.skip("the Europe office (contract 1018) is closed now: no live hand-off")
-    assert any(spec.code == "1018" for spec in demo_contracts(now.date()))
 
 
 def _context(browser: Any, base_url: str) -> tuple[Any, Any]:
@@ -119,7 +148,7 @@ def _agent_writes(agent: Any, text: str) -> None:
 
 
 def test_an_agent_takes_the_chat_and_they_talk_in_italian_and_arabic(
-    browser: Any, live_url: str, help_center_frontdoor: Frontdoor
+    browser: Any, live_url: str, live_stack: LiveStack
 ) -> None:
     """The whole exchange, as both people see it, then the ticket and the bot again."""
     agent_ctx, agent = _console(browser, live_url, AGENT, "/console/hand-offs")
@@ -182,7 +211,7 @@ def test_an_agent_takes_the_chat_and_they_talk_in_italian_and_arabic(
         number = TICKET.search(agent.inner_text("#live-notice"))
         assert number, agent.inner_text("#live-notice")
         customer.locator("#chat-log .msg.status", has_text=number.group(1)).wait_for()
-        _ticket_carries_the_transcript(help_center_frontdoor, number.group(1), arabic)
+        _ticket_carries_the_transcript(live_stack.fd, number.group(1), arabic)
 
         # back to the bot
         agent.click("#live-give-back")
@@ -221,7 +250,7 @@ def _ticket_carries_the_transcript(fd: Frontdoor, number: str, arabic: str) -> N
 
 
 def test_nobody_takes_the_chat_the_bot_returns_and_opens_a_ticket(
-    browser: Any, live_url: str, live_app: Flask, help_center_frontdoor: Frontdoor
+    browser: Any, live_url: str, live_app: Flask, live_stack: LiveStack
 ) -> None:
     """After FRONTDOOR_LIVE_CHAT_WAIT the bot apologises and offers a ticket; "yes" opens it
     with the conversation."""
@@ -240,7 +269,7 @@ def test_nobody_takes_the_chat_the_bot_returns_and_opens_a_ticket(
         reply = customer.locator("#chat-log .msg.bot").last.inner_text()
         number = TICKET.search(reply)
         assert number, reply
-        with help_center_frontdoor.uow() as uow:
+        with live_stack.fd.uow() as uow:
             ticket = uow.tickets.get(number.group(1))
             assert ticket is not None and ticket.conversation_id
             transcript = uow.transcripts.get("chat", ticket.conversation_id)

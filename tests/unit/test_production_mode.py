@@ -104,6 +104,11 @@ def test_ivr_development_switches_are_refused_in_production(name: str) -> None:
         load_settings({**PRODUCTION, "FRONTDOOR_ENV": "Production", name: "1"})
 
 
+def test_a_chat_clock_ahead_of_time_is_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="FRONTDOOR_CHAT_CLOCK_OFFSET is refused in production"):
+        load_settings({**PRODUCTION, "FRONTDOOR_CHAT_CLOCK_OFFSET": "3600"})
+
+
 @pytest.fixture
 def production_frontdoor(tmp_path: Path) -> Iterator[Frontdoor]:
     env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'frontdoor.sqlite3'}"}
