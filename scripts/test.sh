@@ -16,7 +16,7 @@ BIN=${VENV_BIN:-.venv/bin}
 RASA_BIN=${RASA_BIN:-.venv-rasa/bin}
 # run after the chat stream's own tests: about as long as the main stream's lead over it
 SECOND=(tests/unit tests/integration/test_request_tracker.py tests/integration/test_live_chat.py
-  tests/integration/test_attacks_limits.py tests/e2e/test_ivr_office_hours.py)
+  tests/e2e/test_ivr_office_hours.py)
 READY=var/.test-services-ready
 mkdir -p var
 rm -f "$READY" var/test-chat.log
